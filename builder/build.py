@@ -1,0 +1,41 @@
+"""The pipeline, one screen: read, resolve, plan, render, write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content import load_content
+from .output import check_output_folder, write_site
+from .pages import Page, plan_pages
+from .render import make_environment, render_pages, static_files
+from .resolve import Digest, resolve
+
+
+@dataclass(frozen=True)
+class Summary:
+    pages: int
+    articles: int
+    claims: int
+    caveats: int
+
+    @classmethod
+    def of(cls, digest: Digest, page_list: list[Page]) -> "Summary":
+        return cls(
+            pages=len(page_list),
+            articles=len(digest.articles),
+            claims=sum(len(a.claims) for a in digest.articles),
+            caveats=sum(len(a.caveats) for a in digest.articles),
+        )
+
+
+def build(root: Path, out: Path, include_drafts: bool = False) -> Summary:
+    """Build the site in `root` into `out`; raise ContentErrors (writing nothing) if content is wrong."""
+    check_output_folder(out, root)
+    content = load_content(root)  # shape of every file; ContentErrors lists every problem
+    digest = resolve(content, include_drafts)  # ids across files, anchored quotes: pure data
+    page_list = plan_pages(digest)  # nothing rendered yet
+    env = make_environment(root / "templates")
+    files = render_pages(page_list, digest, env) + static_files(root / "site" / "static")
+    write_site(files, out)
+    return Summary.of(digest, page_list)

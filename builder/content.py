@@ -1,0 +1,270 @@
+"""content/ -> Content: the only module that reads the site's files.
+
+Every file is read and checked for shape before anything is reported, so one run
+lists every problem; cross-references between files are checked later, in resolve.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .anchoring import Selector
+from .diagnostics import Collector, ContentErrors, Diagnostic, Location
+from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
+from .shapes import (ANNOTATIONS, CONFIG, FRONT_MATTER, LOCAL_SOURCE, SLUG_PATTERN, SOURCE, TOPIC,
+                     ID_PATTERN, Record, Shape, read_record)
+from .yamlfile import YamlMap, parse_yaml, type_name
+
+CONFIG_PATH = "site/config.yaml"
+SOURCES_PATH = "content/sources.yaml"
+TOPICS_PATH = "content/topics.yaml"
+ARTICLES_DIR = "content/articles"
+
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def load_content(root: Path) -> Content:
+    """Read and shape-check the whole site folder; raise ContentErrors listing every problem."""
+    problems = Collector()
+    config = _load_config(root, problems)
+    sources = _load_registry(root, SOURCES_PATH, SOURCE, problems, _source_from)
+    topics = _load_registry(root, TOPICS_PATH, TOPIC, problems, _topic_from)
+    articles = _load_articles(root, problems)
+    problems.raise_if_errors()
+    assert config is not None
+    return Content(config, tuple(sources), tuple(topics), tuple(articles))
+
+
+def read_text(root: Path, rel_path: str) -> str:
+    """A file's text: UTF-8 (a BOM is dropped), line endings made '\\n'."""
+    data = (root / rel_path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise ContentErrors([Diagnostic(Location(rel_path, line, column),
+                                        f"not valid UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8")]) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _parse_file(root: Path, rel_path: str, problems: Collector) -> Any:
+    try:
+        return parse_yaml(read_text(root, rel_path), rel_path)
+    except ContentErrors as errors:
+        problems.diagnostics.extend(errors.diagnostics)
+        return None
+
+
+def _load_config(root: Path, problems: Collector) -> SiteConfig | None:
+    if not (root / CONFIG_PATH).is_file():
+        problems.error(Location(CONFIG_PATH, 1), f"no site configuration: create {CONFIG_PATH} with at least a 'title'")
+        return None
+    data = _parse_file(root, CONFIG_PATH, problems)
+    if data is None:
+        if not problems.errors:
+            problems.error(Location(CONFIG_PATH, 1), "the site configuration is empty: it needs at least a 'title'")
+        return None
+    record = read_record(data, CONFIG, Location(CONFIG_PATH, 1), problems)
+    if record is None or "title" not in record.values:
+        return None
+    statuses = tuple(Status(r.get("id"), r.get("label"), r.get("description", ""))
+                     for r in record.get("statuses", ()) if r and "id" in r.values and "label" in r.values)
+    if "statuses" in record.values:
+        _reject_duplicates([(s.id, r.where("id")) for s, r in zip(statuses, record.get("statuses"))], "status", problems)
+        if not record.get("statuses"):
+            problems.error(record.where("statuses"), "'statuses' is empty: list at least one status, or remove it")
+    return SiteConfig(
+        title=record.get("title"),
+        description=record.get("description", ""),
+        language=record.get("language", "en"),
+        base_url=record.get("base_url", ""),
+        **({"statuses": statuses} if statuses else {}),
+    )
+
+
+def _load_registry(root: Path, rel_path: str, shape: Shape, problems: Collector, make) -> list:
+    """A mapping file of `id: {fields}` (sources.yaml, topics.yaml); a missing file is empty."""
+    if not (root / rel_path).is_file():
+        return []
+    data = _parse_file(root, rel_path, problems)
+    if data is None:
+        return []
+    if not isinstance(data, YamlMap):
+        problems.error(data.at if hasattr(data, "at") else Location(rel_path, 1),
+                       f"{rel_path} must map ids to {shape.name} fields, not {type_name(data)}")
+        return []
+    entries = []
+    for entry_id, value in data.items():
+        if not ID_PATTERN.match(entry_id):
+            problems.error(data.key_at[entry_id], f"'{entry_id}' is not a valid {shape.name} id: "
+                                                  "use lowercase letters, digits, and single '-' or '_' between them")
+            continue
+        record = read_record(value, shape, data.value_at[entry_id], problems)
+        if record is not None and shape.fields[0].name in record.values:
+            entries.append(make(entry_id, record, data.key_at[entry_id]))
+    return sorted(entries, key=lambda e: e.id)
+
+
+def _source_from(source_id: str, record: Record, at: Location) -> Source:
+    return Source(source_id, record.get("name"), record.get("kind", "other"), record.get("url", ""),
+                  record.get("description", ""), at)
+
+
+def _topic_from(topic_id: str, record: Record, at: Location) -> Topic:
+    return Topic(topic_id, record.get("title"), record.get("description", ""), at)
+
+
+def _load_articles(root: Path, problems: Collector) -> list[Article]:
+    folder = root / ARTICLES_DIR
+    if not folder.is_dir():
+        problems.error(Location(ARTICLES_DIR, 1), f"no articles folder: create {ARTICLES_DIR}/ with one .md file per article")
+        return []
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    stems = {name[:-3] for name in names if name.endswith(".md")}
+    for name in names:
+        if name.endswith((".yaml", ".yml")) and name.rsplit(".", 1)[0] not in stems:
+            problems.error(Location(f"{ARTICLES_DIR}/{name}", 1),
+                           f"annotation file without an article: expected {ARTICLES_DIR}/{name.rsplit('.', 1)[0]}.md")
+        elif name.endswith(".yml"):
+            problems.error(Location(f"{ARTICLES_DIR}/{name}", 1), f"annotation files end in .yaml: rename it to {name[:-4]}.yaml")
+    articles = []
+    for stem in sorted(stems):
+        article = _load_article(root, stem, (f"{stem}.yaml" in names), problems)
+        if article is not None:
+            articles.append(article)
+    return articles
+
+
+def _load_article(root: Path, slug: str, has_annotations: bool, problems: Collector) -> Article | None:
+    path = f"{ARTICLES_DIR}/{slug}.md"
+    if not SLUG_PATTERN.match(slug):
+        problems.error(Location(path, 1), f"article file name '{slug}.md' is not a valid slug: "
+                                          "use lowercase letters, digits and single hyphens, like trump-xi-call.md")
+        return None
+    try:
+        text = read_text(root, path)
+    except ContentErrors as errors:
+        problems.diagnostics.extend(errors.diagnostics)
+        return None
+    split = _split_front_matter(text, path, problems)
+    if split is None:
+        return None
+    front_text, body, body_line = split
+    try:
+        data = parse_yaml(front_text, path, line_offset=1)
+    except ContentErrors as errors:
+        problems.diagnostics.extend(errors.diagnostics)
+        return None
+    front = read_record(data, FRONT_MATTER, Location(path, 1), problems) if data is not None else None
+    if data is None:
+        problems.error(Location(path, 1), "front matter is empty: it needs at least 'title' and 'date'")
+    claims, caveats, local_sources = (), (), ()
+    annotations_path = f"{ARTICLES_DIR}/{slug}.yaml" if has_annotations else None
+    if annotations_path:
+        claims, caveats, local_sources = _load_annotations(root, annotations_path, problems)
+    if front is None or "title" not in front.values or "date" not in front.values:
+        return None
+    return Article(
+        slug=slug,
+        path=path,
+        title=front.get("title"),
+        date=front.get("date"),
+        topics=_refs(front, "topics"),
+        summary=front.get("summary", ""),
+        source=Ref(front.get("source"), front.where("source")) if "source" in front.values else None,
+        draft=front.get("draft", False),
+        body=body,
+        body_line=body_line,
+        claims=claims,
+        caveats=caveats,
+        local_sources=local_sources,
+        annotations_path=annotations_path,
+    )
+
+
+def _split_front_matter(text: str, path: str, problems: Collector) -> tuple[str, str, int] | None:
+    """(front matter YAML, Markdown body, 1-based line where the body starts)."""
+    if not text.startswith("---\n"):
+        problems.error(Location(path, 1), "an article starts with front matter: a '---' line, "
+                                          "'title:' and 'date:', then another '---' line")
+        return None
+    end = _FRONT_MATTER_END.search(text, 4)
+    if end is None:
+        problems.error(Location(path, 1), "front matter is not closed: add a '---' line after it")
+        return None
+    front = text[4:end.start()]
+    body_start = end.end() + 1
+    body_line = text.count("\n", 0, body_start) + 1
+    return front, text[body_start:], body_line
+
+
+def _load_annotations(root: Path, path: str, problems: Collector) -> tuple[tuple, tuple, tuple]:
+    data = _parse_file(root, path, problems)
+    if data is None:
+        return (), (), ()
+    record = read_record(data, ANNOTATIONS, Location(path, 1), problems)
+    if record is None:
+        return (), (), ()
+    claims = tuple(_claim_from(r) for r in record.get("claims", ()) if _has(r, "id", "quote", "status", "sources"))
+    caveats = tuple(_caveat_from(r, problems) for r in record.get("caveats", ()) if _has(r, "id", "kind", "text"))
+    sources = tuple(_source_from(r.get("id"), r, r.at) for r in record.get("sources", ()) if _has(r, "id", "name"))
+    _reject_duplicates([(c.id, c.at) for c in claims], "claim", problems)
+    _reject_duplicates([(c.id, c.at) for c in caveats], "caveat", problems)
+    return claims, caveats, sources
+
+
+def _has(record: Record | None, *names: str) -> bool:
+    return record is not None and all(name in record.values for name in names)
+
+
+def _refs(record: Record, name: str) -> tuple[Ref, ...]:
+    locations = record.item_at.get(name, ())
+    return tuple(Ref(item, at) for item, at in zip(record.get(name, ()), locations))
+
+
+def _selector(record: Record, problems: Collector) -> Selector | None:
+    if "quote" not in record.values:
+        for name in ("prefix", "suffix"):
+            if name in record.values:
+                problems.error(record.where(name), f"'{name}' needs a 'quote' to go with it")
+        return None
+    return Selector(record.get("quote"), record.get("prefix", ""), record.get("suffix", ""))
+
+
+def _claim_from(record: Record) -> Claim:
+    return Claim(
+        id=record.get("id"),
+        selector=Selector(record.get("quote"), record.get("prefix", ""), record.get("suffix", "")),
+        claim=record.get("claim", ""),
+        claimant=record.get("claimant", ""),
+        status=Ref(record.get("status"), record.where("status")),
+        sources=_refs(record, "sources"),
+        topics=_refs(record, "topics"),
+        note=record.get("note", ""),
+        at=record.where("id"),
+    )
+
+
+def _caveat_from(record: Record, problems: Collector) -> Caveat:
+    return Caveat(
+        id=record.get("id"),
+        kind=record.get("kind"),
+        text=record.get("text"),
+        claims=_refs(record, "claims"),
+        sources=_refs(record, "sources"),
+        noted_by=_refs(record, "noted_by"),
+        selector=_selector(record, problems),
+        at=record.where("id"),
+    )
+
+
+def _reject_duplicates(entries: list[tuple[str, Location]], what: str, problems: Collector) -> None:
+    first_at: dict[str, Location] = {}
+    for entry_id, at in entries:
+        if entry_id in first_at:
+            problems.error(at, f"duplicate {what} id '{entry_id}' (first used on line {first_at[entry_id].line})")
+        else:
+            first_at[entry_id] = at

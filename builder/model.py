@@ -1,0 +1,143 @@
+"""The digest's data, as read from content: frozen values that later stages map to new ones."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from .anchoring import Selector
+from .diagnostics import Location
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An id written in content, with where it was written (for 'unknown id' errors)."""
+
+    id: str
+    at: Location
+
+
+@dataclass(frozen=True)
+class Status:
+    id: str
+    label: str
+    description: str = ""
+
+
+DEFAULT_STATUSES = (
+    Status("confirmed", "Confirmed", "Independently confirmed by the sources cited."),
+    Status("unconfirmed", "Unconfirmed", "Reported, but not independently confirmed."),
+    Status("disputed", "Disputed", "Contested by another source or contradicted by the record."),
+    Status("false", "False", "Contradicted by reliable evidence."),
+)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str = ""
+    language: str = "en"
+    base_url: str = ""
+    statuses: tuple[Status, ...] = DEFAULT_STATUSES
+
+    def status(self, status_id: str) -> Status:
+        return next(s for s in self.statuses if s.id == status_id)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    name: str
+    kind: str
+    url: str
+    description: str
+    at: Location
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+    description: str
+    at: Location
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    selector: Selector
+    claim: str
+    claimant: str
+    status: Ref
+    sources: tuple[Ref, ...]
+    topics: tuple[Ref, ...]
+    note: str  # Markdown
+    at: Location
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return tuple(ref.id for ref in self.sources)
+
+    @property
+    def topic_ids(self) -> tuple[str, ...]:
+        return tuple(ref.id for ref in self.topics)
+
+
+@dataclass(frozen=True)
+class Caveat:
+    id: str
+    kind: str  # omission | contradiction | context | correction
+    text: str  # Markdown
+    claims: tuple[Ref, ...]
+    sources: tuple[Ref, ...]
+    noted_by: tuple[Ref, ...]
+    selector: Selector | None
+    at: Location
+
+    @property
+    def claim_ids(self) -> tuple[str, ...]:
+        return tuple(ref.id for ref in self.claims)
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return tuple(ref.id for ref in self.sources)
+
+    @property
+    def noted_by_ids(self) -> tuple[str, ...]:
+        return tuple(ref.id for ref in self.noted_by)
+
+    @property
+    def is_discrepancy(self) -> bool:
+        return self.kind in ("omission", "contradiction")
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    path: str  # of the Markdown file, relative to the site root
+    title: str
+    date: datetime.date
+    topics: tuple[Ref, ...]
+    summary: str
+    source: Ref | None
+    draft: bool
+    body: str  # Markdown, front matter removed
+    body_line: int  # 1-based line of the file where the body starts
+    claims: tuple[Claim, ...]
+    caveats: tuple[Caveat, ...]
+    local_sources: tuple[Source, ...]
+    annotations_path: str | None
+
+    @property
+    def topic_ids(self) -> tuple[str, ...]:
+        return tuple(ref.id for ref in self.topics)
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything read from a site folder, checked for shape but not yet cross-referenced."""
+
+    config: SiteConfig
+    sources: tuple[Source, ...]
+    topics: tuple[Topic, ...]
+    articles: tuple[Article, ...]  # sorted by path

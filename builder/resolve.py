@@ -1,0 +1,213 @@
+"""Content -> Digest: check ids across files, anchor every quote, render the annotated text.
+
+Pure data in, pure data out; every problem is collected, then raised as one ContentErrors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from . import markup
+from .anchoring import FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
+from .diagnostics import Collector, Location, did_you_mean
+from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
+
+
+@dataclass(frozen=True)
+class AnchoredClaim:
+    claim: Claim
+    number: int  # 1-based, in reading order
+    status: Status
+    note_html: str
+
+    @property
+    def note_id(self) -> str:
+        return f"claim-{self.claim.id}"
+
+    @property
+    def highlight_id(self) -> str:
+        return f"hl-claim-{self.claim.id}"
+
+
+@dataclass(frozen=True)
+class AnchoredCaveat:
+    caveat: Caveat
+    letter: str  # a, b, c ... in reading order; unanchored caveats come last
+    anchored: bool
+    text_html: str
+
+    @property
+    def note_id(self) -> str:
+        return f"caveat-{self.caveat.id}"
+
+    @property
+    def highlight_id(self) -> str:
+        return f"hl-caveat-{self.caveat.id}"
+
+
+@dataclass(frozen=True)
+class AnchoredArticle:
+    article: Article
+    body_html: str
+    claims: tuple[AnchoredClaim, ...]  # reading order
+    caveats: tuple[AnchoredCaveat, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.article.slug
+
+    def claim(self, claim_id: str) -> AnchoredClaim:
+        return next(c for c in self.claims if c.claim.id == claim_id)
+
+    def caveats_of(self, claim_id: str) -> tuple[AnchoredCaveat, ...]:
+        return tuple(c for c in self.caveats if claim_id in c.caveat.claim_ids)
+
+
+@dataclass(frozen=True)
+class Digest:
+    config: SiteConfig
+    articles: tuple[AnchoredArticle, ...]  # published, newest first
+    sources: tuple[Source, ...]  # by id
+    topics: tuple[Topic, ...]  # by id
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def topic(self, topic_id: str) -> Topic:
+        return next(t for t in self.topics if t.id == topic_id)
+
+
+def resolve(content: Content, include_drafts: bool = False) -> Digest:
+    """Cross-check ids and anchor annotations; raise ContentErrors listing every problem."""
+    problems = Collector()
+    sources = _all_sources(content, problems)
+    topic_ids = {t.id for t in content.topics}
+    status_ids = {s.id for s in content.config.statuses}
+    anchored = []
+    for article in content.articles:
+        _check_refs(article, set(sources), topic_ids, status_ids, problems)
+        result = _anchor_article(article, content.config, problems)
+        if result is not None and (include_drafts or not article.draft):
+            anchored.append(result)
+    problems.raise_if_errors()
+    anchored.sort(key=lambda a: (-a.article.date.toordinal(), a.slug))
+    return Digest(content.config, tuple(anchored), tuple(sorted(sources.values(), key=lambda s: s.id)),
+                  content.topics)
+
+
+def _all_sources(content: Content, problems: Collector) -> dict[str, Source]:
+    sources = {s.id: s for s in content.sources}
+    for article in content.articles:
+        for local in article.local_sources:
+            if local.id in sources:
+                first = sources[local.id].at
+                problems.error(local.at, f"source '{local.id}' is already defined at {first.path}:{first.line}; "
+                                         "use that one, or give this source another id")
+            else:
+                sources[local.id] = local
+    return sources
+
+
+def _check_refs(article: Article, source_ids: set[str], topic_ids: set[str], status_ids: set[str],
+                problems: Collector) -> None:
+    def check(refs: Iterable[Ref], known: set[str], what: str, hint: str) -> None:
+        for ref in refs:
+            if ref.id not in known:
+                problems.error(ref.at, f"unknown {what} '{ref.id}'{did_you_mean(ref.id, known) or hint}")
+
+    source_hint = " (define it in content/sources.yaml)"
+    check([article.source] if article.source else [], source_ids, "source", source_hint)
+    check(article.topics, topic_ids, "topic", " (define it in content/topics.yaml)")
+    claim_ids = {c.id for c in article.claims}
+    for claim in article.claims:
+        check(claim.sources, source_ids, "source", source_hint)
+        check(claim.topics, topic_ids, "topic", " (define it in content/topics.yaml)")
+        check([claim.status], status_ids, "status", f" (the scale is: {', '.join(sorted(status_ids))})")
+    for caveat in article.caveats:
+        check(caveat.claims, claim_ids, "claim", f" (claims of this article: {', '.join(sorted(claim_ids)) or 'none'})")
+        check(caveat.sources, source_ids, "source", source_hint)
+        check(caveat.noted_by, source_ids, "source", source_hint)
+
+
+def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -> AnchoredArticle | None:
+    parsed = markup.parse(article.body)
+    folded = fold(parsed.text)
+
+    def body_at(offset: int) -> Location:
+        return Location(article.path, article.body_line + parsed.line_of(offset))
+
+    for line, message in markup.link_problems(parsed):
+        problems.error(Location(article.path, article.body_line + line), message)
+
+    claim_spans = {c.id: _find(c.selector, c.at, folded, parsed, body_at, problems) for c in article.claims}
+    caveat_spans = {c.id: _find(c.selector, c.at, folded, parsed, body_at, problems)
+                    for c in article.caveats if c.selector}
+    if None in claim_spans.values() or None in caveat_spans.values():
+        return None
+
+    claims_in_order = sorted(article.claims, key=lambda c: (claim_spans[c.id], c.id))
+    claims = tuple(
+        AnchoredClaim(claim, number, config.status(claim.status.id) if claim.status.id in {s.id for s in config.statuses}
+                      else Status(claim.status.id, claim.status.id),
+                      _note_html(claim.note, claim.at, problems))
+        for number, claim in enumerate(claims_in_order, start=1)
+    )
+    caveats_in_order = sorted(article.caveats, key=lambda c: (c.id not in caveat_spans, caveat_spans.get(c.id, Span(0, 0))))
+    caveats = tuple(
+        AnchoredCaveat(caveat, _letter(index), caveat.id in caveat_spans, _note_html(caveat.text, caveat.at, problems))
+        for index, caveat in enumerate(caveats_in_order)
+    )
+    highlights = [
+        markup.Highlight(claim_spans[c.claim.id], c.highlight_id, f"claim status-{c.status.id}", f"#{c.note_id}",
+                         str(c.number), f"Claim {c.number}: {c.status.label}")
+        for c in claims
+    ] + [
+        markup.Highlight(caveat_spans[c.caveat.id], c.highlight_id, f"caveat kind-{c.caveat.kind}", f"#{c.note_id}",
+                         c.letter, f"Caveat {c.letter}: {c.caveat.kind}")
+        for c in caveats if c.anchored
+    ]
+    return AnchoredArticle(article, markup.render(parsed, highlights), claims, caveats)
+
+
+def _find(selector: Selector, at: Location, folded: FoldedText, parsed: markup.ParsedMarkdown,
+          body_at, problems: Collector) -> Span | None:
+    try:
+        return find_quote(folded, selector)
+    except QuoteNotFound as missing:
+        hint = ""
+        if missing.closest is not None:
+            passage = parsed.text[missing.closest.start:missing.closest.end]
+            hint = f"; the closest passage is '{passage}' on line {body_at(missing.closest.start).line}"
+        context = " with that prefix/suffix" if selector.prefix or selector.suffix else ""
+        problems.error(at, f"quote '{_shorten(selector.quote)}' not found in the article text{context}{hint}")
+    except QuoteAmbiguous as ambiguous:
+        lines = ", ".join(f"line {body_at(s.start).line}" for s in ambiguous.occurrences)
+        first = ambiguous.occurrences[0]
+        before = parsed.text[max(0, first.start - 20):first.start].split()[-2:]
+        example = f" (e.g. prefix: '{' '.join(before)}')" if before else ""
+        problems.error(at, f"quote '{_shorten(selector.quote)}' occurs {len(ambiguous.occurrences)} times "
+                           f"({lines}); add a 'prefix' or 'suffix' to choose one{example}")
+    return None
+
+
+def _note_html(markdown: str, at: Location, problems: Collector) -> str:
+    parsed = markup.parse(markdown)
+    for line, message in markup.link_problems(parsed):
+        problems.error(at, message)
+    return markup.render(parsed)
+
+
+def _letter(index: int) -> str:
+    """a, b, ... z, aa, ab, ... for the index-th caveat."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("a") + remainder) + letters
+    return letters
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"

@@ -1,0 +1,221 @@
+"""The content format, declared once: which keys each file may hold and of what type.
+
+`read_record` checks a YAML mapping against a Shape and collects located errors; the
+same declarations document the format (`digest schema` can be generated from them).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .diagnostics import Collector, Location, did_you_mean
+from .yamlfile import YamlList, YamlMap, type_name
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+SAFE_SCHEMES = ("http", "https", "mailto")
+SOURCE_KINDS = ("state-media", "official", "social-media", "wire", "newspaper", "broadcaster",
+                "analyst", "think-tank", "other")
+CAVEAT_KINDS = ("omission", "contradiction", "context", "correction")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text | markdown | id | ids | date | bool | url | absolute-url | language | choice | records
+    description: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    shape: "Shape | None" = None  # the items of a `records` field
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str  # how an error names the thing: "claim", "front matter"
+    fields: tuple[Field, ...]
+
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+@dataclass(frozen=True)
+class Record:
+    """A checked mapping: typed values plus where each came from."""
+
+    at: Location
+    values: Mapping[str, Any]
+    value_at: Mapping[str, Location]
+    item_at: Mapping[str, tuple[Location, ...]] = field(default_factory=dict)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+    def where(self, name: str) -> Location:
+        return self.value_at.get(name, self.at)
+
+
+STATUS = Shape("status", (
+    Field("id", "id", "Identifier used in claims' `status`.", required=True),
+    Field("label", "text", "How the status reads on the page.", required=True),
+    Field("description", "text", "What the status means, shown in the legend."),
+))
+
+CONFIG = Shape("site configuration", (
+    Field("title", "text", "The digest's name.", required=True),
+    Field("description", "text", "One sentence about the digest."),
+    Field("language", "language", "Language tag of the content, e.g. `en` (the default) or `fr-CA`."),
+    Field("base_url", "absolute-url", "Absolute URL the site is published at (feeds, canonical links)."),
+    Field("statuses", "records", "The claim status scale, from best to worst.", shape=STATUS),
+))
+
+FRONT_MATTER = Shape("front matter", (
+    Field("title", "text", "Headline.", required=True),
+    Field("date", "date", "Publication date, ISO format (2026-02-04).", required=True),
+    Field("topics", "ids", "Topic ids from content/topics.yaml."),
+    Field("summary", "text", "One or two sentences for indexes."),
+    Field("source", "id", "Id of the outlet the text comes from."),
+    Field("draft", "bool", "Leave the article out of the build unless --drafts is given."),
+))
+
+CLAIM = Shape("claim", (
+    Field("id", "id", "Unique within the article.", required=True),
+    Field("quote", "text", "Text of the article as a reader sees it.", required=True),
+    Field("prefix", "text", "Text just before the quote, to choose one of several occurrences."),
+    Field("suffix", "text", "Text just after the quote, to choose one of several occurrences."),
+    Field("claim", "text", "The claim in the editor's words."),
+    Field("claimant", "text", "Who makes the claim."),
+    Field("status", "id", "A status id from the scale.", required=True),
+    Field("sources", "ids", "Ids of the sources that report the claim.", required=True),
+    Field("topics", "ids", "Topic ids."),
+    Field("note", "markdown", "The editor's note (Markdown)."),
+))
+
+CAVEAT = Shape("caveat", (
+    Field("id", "id", "Unique within the article.", required=True),
+    Field("kind", "choice", "What sort of caveat.", required=True, choices=CAVEAT_KINDS),
+    Field("text", "markdown", "The caveat (Markdown).", required=True),
+    Field("claims", "ids", "Ids of the claims it qualifies."),
+    Field("sources", "ids", "Sources the caveat is about: for an omission or contradiction, "
+                            "the sources that omit or contradict the claims."),
+    Field("noted_by", "ids", "Sources that point the caveat out (an analyst, a fact-checker)."),
+    Field("quote", "text", "Optional anchor in the article text."),
+    Field("prefix", "text", "Text just before the quote."),
+    Field("suffix", "text", "Text just after the quote."),
+))
+
+SOURCE = Shape("source", (
+    Field("name", "text", "Display name.", required=True),
+    Field("kind", "choice", "What sort of source.", choices=SOURCE_KINDS),
+    Field("url", "url", "Home page or the exact document."),
+    Field("description", "text", "One sentence about the source."),
+))
+
+LOCAL_SOURCE = Shape("source", (Field("id", "id", "Source id.", required=True),) + SOURCE.fields)
+
+TOPIC = Shape("topic", (
+    Field("title", "text", "Display name.", required=True),
+    Field("description", "text", "One sentence about the topic."),
+))
+
+ANNOTATIONS = Shape("annotation file", (
+    Field("claims", "records", "Claims made in the article.", shape=CLAIM),
+    Field("caveats", "records", "Omissions, contradictions, context and corrections.", shape=CAVEAT),
+    Field("sources", "records", "Sources defined for this article only.", shape=LOCAL_SOURCE),
+))
+
+
+def unsafe_url_reason(url: str) -> str | None:
+    """Why a URL from content may not be linked, or None if it is http(s), mailto or relative."""
+    # Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
+    squeezed = re.sub(r"[\x00-\x20\x7f]+", "", url)
+    match = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*):", squeezed)
+    if match and match.group(1).lower() not in SAFE_SCHEMES:
+        return f"URL scheme '{match.group(1)}:' is not allowed (use http, https, mailto or a relative link)"
+    return None
+
+
+def read_record(value: Any, shape: Shape, at: Location, problems: Collector) -> Record | None:
+    """Check a mapping against `shape`; report every problem and return what was valid."""
+    if not isinstance(value, YamlMap):
+        problems.error(at, f"{shape.name} must be a mapping of keys to values, not {type_name(value)}")
+        return None
+    known = shape.field_names()
+    values: dict[str, Any] = {}
+    item_at: dict[str, tuple[Location, ...]] = {}
+    for key in value:
+        if key not in known:
+            problems.error(value.key_at[key], f"unknown key '{key}' in {shape.name}{did_you_mean(key, known)}")
+    for spec in shape.fields:
+        if spec.name not in value or value[spec.name] is None:
+            if spec.required:
+                problems.error(value.at, f"{shape.name} is missing required key '{spec.name}'")
+            continue
+        checked = _check_value(value[spec.name], spec, value.value_at[spec.name], problems)
+        if checked is not None:
+            values[spec.name] = checked
+            if isinstance(value[spec.name], YamlList):
+                item_at[spec.name] = tuple(value[spec.name].item_at)
+    return Record(value.at, values, dict(value.value_at), item_at)
+
+
+def _check_value(raw: Any, spec: Field, at: Location, problems: Collector) -> Any:
+    def wrong(expected: str) -> None:
+        hint = " (put it in quotes)" if expected == "text" and not isinstance(raw, (YamlMap, YamlList)) else ""
+        problems.error(at, f"'{spec.name}' must be {expected}, not {type_name(raw)}{hint}")
+
+    kind = spec.kind
+    if kind in ("text", "markdown", "id", "url", "absolute-url", "language", "choice"):
+        if not isinstance(raw, str):
+            return wrong("text")
+        if kind != "markdown" and not raw.strip():
+            return problems.error(at, f"'{spec.name}' is empty")
+        if kind == "id" and not ID_PATTERN.match(raw):
+            return problems.error(at, f"'{spec.name}' '{raw}' is not a valid id: use lowercase letters, "
+                                      "digits, and single '-' or '_' between them")
+        if kind == "choice" and raw not in spec.choices:
+            return problems.error(at, f"'{spec.name}' '{raw}' is not one of {', '.join(spec.choices)}"
+                                      f"{did_you_mean(raw, spec.choices)}")
+        if kind in ("url", "absolute-url"):
+            reason = unsafe_url_reason(raw)
+            if reason:
+                return problems.error(at, reason)
+            if kind == "absolute-url" and not re.match(r"^https?://[^/\s]+", raw):
+                return problems.error(at, f"'{spec.name}' must be an absolute http(s) URL, like https://example.org/digest/")
+        if kind == "language" and not LANGUAGE_PATTERN.match(raw):
+            return problems.error(at, f"'{spec.name}' '{raw}' is not a language tag like 'en' or 'pt-BR'")
+        return raw
+    if kind == "bool":
+        return raw if isinstance(raw, bool) else wrong("true or false")
+    if kind == "date":
+        if isinstance(raw, datetime.datetime):
+            return raw.date()
+        if isinstance(raw, datetime.date):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return datetime.date.fromisoformat(raw.strip())
+            except ValueError:
+                pass
+        return problems.error(at, f"'{spec.name}' must be a date like 2026-02-04, not '{raw}'")
+    if kind == "ids":
+        if not isinstance(raw, YamlList):
+            return wrong("a list of ids")
+        ids = []
+        for item, item_at in zip(raw, raw.item_at):
+            if not isinstance(item, str) or not ID_PATTERN.match(item):
+                problems.error(item_at, f"'{spec.name}' holds '{item}', which is not a valid id")
+            else:
+                ids.append(item)
+        if spec.required and not raw:
+            problems.error(at, f"'{spec.name}' needs at least one id")
+        return tuple(ids)
+    if kind == "records":
+        if not isinstance(raw, YamlList):
+            return wrong("a list")
+        assert spec.shape is not None
+        return tuple(read_record(item, spec.shape, item_at, problems) for item, item_at in zip(raw, raw.item_at))
+    raise AssertionError(f"unknown field kind {kind}")
