@@ -1,0 +1,55 @@
+"""Shared fixtures: small sites written into tmp_path, and the default digest built once."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from builder.build import build
+
+REPO = Path(__file__).resolve().parent.parent
+
+CONFIG = "title: Test Digest\ndescription: A digest for tests.\n"
+SOURCES = """\
+xinhua:
+  name: Xinhua News Agency
+  kind: state-media
+  url: https://english.news.cn/
+trump:
+  name: Donald Trump on Truth Social
+  kind: social-media
+analysts:
+  name: Analysts
+  kind: analyst
+"""
+TOPICS = """\
+trade:
+  title: Trade
+agriculture:
+  title: Agriculture
+"""
+
+
+def make_site(root: Path, files: dict[str, str], defaults: bool = True) -> Path:
+    """Write a site: `files` maps paths to text (dedented); defaults fill config, sources, topics."""
+    base = {"site/config.yaml": CONFIG, "content/sources.yaml": SOURCES, "content/topics.yaml": TOPICS} if defaults else {}
+    for rel_path, text in {**base, **files}.items():
+        path = root / rel_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def article(title: str = "A call", date: str = "2026-02-04", body: str = "Some text.", extra: str = "") -> str:
+    """The text of an article file with front matter."""
+    return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n\n{textwrap.dedent(body)}"
+
+
+@pytest.fixture(scope="session")
+def default_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own digest, built once into a temporary folder."""
+    out = tmp_path_factory.mktemp("default") / "public"
+    build(REPO, out)
+    return out
