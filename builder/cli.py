@@ -11,6 +11,7 @@ from . import __version__
 from .build import build as build_site
 from .diagnostics import ContentErrors
 from .output import UnsafeOutput
+from .search import SearchUnavailable
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,18 +26,19 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder.  [default: public/ in the site root]")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
-def build(source_dir: Path, out_dir: Path | None, drafts: bool) -> None:
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index (and the search page).")
+def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool) -> None:
     """Build the digest into static HTML."""
     if not source_dir.is_dir():
         raise click.BadParameter(f"'{source_dir}' is not a folder", param_hint="--source")
     out = out_dir if out_dir is not None else source_dir / "public"
     started = time.perf_counter()
     try:
-        summary = build_site(source_dir, out, include_drafts=drafts)
+        summary = build_site(source_dir, out, include_drafts=drafts, search=not no_search)
     except ContentErrors as errors:
         report(errors)
         raise SystemExit(1)
-    except UnsafeOutput as refusal:
+    except (UnsafeOutput, SearchUnavailable) as refusal:
         click.echo(f"error: {refusal}", err=True)
         raise SystemExit(1)
     seconds = time.perf_counter() - started
