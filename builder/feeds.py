@@ -81,13 +81,14 @@ def _entry(article: AnchoredArticle, feed: Feed, digest: Digest) -> ET.Element:
     config = digest.config
     page = article_url(article.slug)
     entry = ET.Element("entry")
-    # The body's note links are fragments (#claim-x): xml:base makes them point into the article page.
+    # The body's note links are fragments (#claim-x): xml:base makes them point into the article page,
+    # and everything inside the entry, its own link too, is relative to that base.
     entry.set("xml:base", _href(config, feed.path, page))
     _text(entry, "title", article.article.title)
     _text(entry, "id", permanent_id(config, page))
     _text(entry, "published", _timestamp(article))
     _text(entry, "updated", _timestamp(article))
-    ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": _href(config, feed.path, page)})
+    ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": absolute_url(config, page) or "./"})
     for ref in article.article.topics:
         ET.SubElement(entry, "category", {"term": ref.id, "label": digest.topic(ref.id).title})
     if article.article.summary:
