@@ -110,6 +110,18 @@ def test_without_javascript_markers_are_plain_links_to_their_notes(open_page, wi
     assert page.url.endswith("#hl-claim-soybeans")
 
 
+def test_article_page_stays_light(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Everything the seed article page loads (HTML, CSS, JS, icon), uncompressed, stays under 80 kB."""
+    context = browser.new_context()
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())))
+    page.goto(site_url + ARTICLE, wait_until="networkidle")
+    context.close()
+    assert set(sizes) >= {site_url + ARTICLE, site_url + "static/style.css", site_url + "static/digest.js"}
+    assert sum(sizes.values()) < 80_000, sizes
+
+
 def test_skip_link_is_the_first_stop_and_visible_when_focused(open_page) -> None:
     page = open_page(ARTICLE).page
     page.keyboard.press("Tab")
