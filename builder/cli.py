@@ -40,7 +40,7 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool) -> None:
         click.echo(f"error: {refusal}", err=True)
         raise SystemExit(1)
     seconds = time.perf_counter() - started
-    click.echo(f"built {summary.pages} pages from {summary.articles} article{"s" if summary.articles != 1 else ""} "
+    click.echo(f"built {summary.pages} pages from {summary.articles} article{'s' if summary.articles != 1 else ''} "
                f"({summary.claims} claims, {summary.caveats} caveats) into {out} in {seconds:.2f} s")
 
 
