@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .content import load_content
+from .diagnostics import ContentErrors, Diagnostic
 from .output import check_output_folder, write_site
 from .pages import Page, plan_pages
 from .render import make_environment, render_pages, static_files
@@ -18,6 +19,7 @@ class Summary:
     articles: int
     claims: int
     caveats: int
+    warnings: tuple[Diagnostic, ...]
 
     @classmethod
     def of(cls, digest: Digest, page_list: list[Page]) -> "Summary":
@@ -26,14 +28,22 @@ class Summary:
             articles=len(digest.articles),
             claims=sum(len(a.claims) for a in digest.articles),
             caveats=sum(len(a.caveats) for a in digest.articles),
+            warnings=digest.warnings,
         )
 
 
-def build(root: Path, out: Path, include_drafts: bool = False) -> Summary:
+def check(root: Path) -> tuple[Diagnostic, ...]:
+    """Validate the site in `root` without writing: its warnings, or ContentErrors."""
+    return resolve(load_content(root), include_drafts=True).warnings
+
+
+def build(root: Path, out: Path, include_drafts: bool = False, strict: bool = False) -> Summary:
     """Build the site in `root` into `out`; raise ContentErrors (writing nothing) if content is wrong."""
     check_output_folder(out, root)
     content = load_content(root)  # shape of every file; ContentErrors lists every problem
     digest = resolve(content, include_drafts)  # ids across files, anchored quotes: pure data
+    if strict and digest.warnings:
+        raise ContentErrors(digest.warnings)
     page_list = plan_pages(digest)  # nothing rendered yet
     env = make_environment(root / "templates")
     files = render_pages(page_list, digest, env) + static_files(root / "site" / "static")

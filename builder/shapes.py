@@ -22,6 +22,11 @@ SOURCE_KINDS = ("state-media", "official", "social-media", "wire", "newspaper", 
                 "analyst", "think-tank", "other")
 CAVEAT_KINDS = ("omission", "contradiction", "context", "correction")
 
+# Keys that other tools use for what this format calls otherwise: "did you mean" by meaning.
+_KEY_SYNONYMS = {"tags": "topics", "categories": "topics", "category": "topics", "topic": "topics",
+                 "link": "url", "href": "url", "author": "claimant", "excerpt": "summary",
+                 "published": "date", "text": "quote", "rating": "status"}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -148,7 +153,9 @@ def read_record(value: Any, shape: Shape, at: Location, problems: Collector) -> 
     item_at: dict[str, tuple[Location, ...]] = {}
     for key in value:
         if key not in known:
-            problems.error(value.key_at[key], f"unknown key '{key}' in {shape.name}{did_you_mean(key, known)}")
+            synonym = _KEY_SYNONYMS.get(key)
+            hint = f" (did you mean '{synonym}'?)" if synonym in known else did_you_mean(key, known)
+            problems.error(value.key_at[key], f"unknown key '{key}' in {shape.name}{hint}")
     for spec in shape.fields:
         if spec.name not in value or value[spec.name] is None:
             if spec.required:

@@ -141,6 +141,8 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Any:
         problem = error.problem or error.context or "invalid YAML"
         if error.context and error.problem:
             problem = f"{error.context}, {error.problem}"
+        if "block" in problem or "indentation" in problem:
+            problem += " (check the indentation)"
         raise ContentErrors([Diagnostic(Location(path, line, column), f"YAML syntax: {problem}")]) from None
     except yaml.YAMLError as error:  # reader errors: control characters and the like
         raise ContentErrors([Diagnostic(Location(path, 1 + line_offset), f"YAML: {error}")]) from None
