@@ -133,6 +133,9 @@ ANNOTATIONS = Shape("annotation file", (
 ))
 
 
+_TEXT_KINDS = ("text", "markdown", "id", "url", "absolute-url", "language", "choice")
+
+
 def unsafe_url_reason(url: str) -> str | None:
     """Why a URL from content may not be linked, or None if it is http(s), mailto or relative."""
     # Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
@@ -161,7 +164,11 @@ def read_record(value: Any, shape: Shape, at: Location, problems: Collector) -> 
             if spec.required:
                 problems.error(value.at, f"{shape.name} is missing required key '{spec.name}'")
             continue
-        checked = _check_value(value[spec.name], spec, value.value_at[spec.name], problems)
+        raw = value[spec.name]
+        if spec.kind in _TEXT_KINDS and not isinstance(raw, str) and spec.name in value.scalar_text:
+            # A text field takes a scalar as written: `status: false`, `claimant: 45`, `title: 2026`.
+            raw = value.scalar_text[spec.name]
+        checked = _check_value(raw, spec, value.value_at[spec.name], problems)
         if checked is not None:
             values[spec.name] = checked
             if isinstance(value[spec.name], YamlList):
@@ -171,11 +178,10 @@ def read_record(value: Any, shape: Shape, at: Location, problems: Collector) -> 
 
 def _check_value(raw: Any, spec: Field, at: Location, problems: Collector) -> Any:
     def wrong(expected: str) -> None:
-        hint = " (put it in quotes)" if expected == "text" and not isinstance(raw, (YamlMap, YamlList)) else ""
-        problems.error(at, f"'{spec.name}' must be {expected}, not {type_name(raw)}{hint}")
+        problems.error(at, f"'{spec.name}' must be {expected}, not {type_name(raw)}")
 
     kind = spec.kind
-    if kind in ("text", "markdown", "id", "url", "absolute-url", "language", "choice"):
+    if kind in _TEXT_KINDS:
         if not isinstance(raw, str):
             return wrong("text")
         if kind != "markdown" and not raw.strip():
@@ -212,7 +218,8 @@ def _check_value(raw: Any, spec: Field, at: Location, problems: Collector) -> An
         if not isinstance(raw, YamlList):
             return wrong("a list of ids")
         ids = []
-        for item, item_at in zip(raw, raw.item_at):
+        for item, item_at, item_text in zip(raw, raw.item_at, raw.scalar_text):
+            item = item_text if item_text is not None and item is not None else item
             if not isinstance(item, str) or not ID_PATTERN.match(item):
                 problems.error(item_at, f"'{spec.name}' holds '{item}', which is not a valid id")
             else:
