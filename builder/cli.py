@@ -130,3 +130,7 @@ def _as_github(d: Diagnostic) -> str:
 
     return (f"::{d.severity} file={escape_property(d.at.path)},line={d.at.line},col={d.at.column}"
             f"::{escape_data(d.message)}")
+
+
+if __name__ == "__main__":
+    main()
