@@ -47,9 +47,9 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool, strict: bool, ou
     except ContentErrors as errors:
         report(errors.diagnostics, output_format)
         click.echo(f"nothing was written; {out} is as it was", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     except UnsafeOutput as refusal:
-        raise click.ClickException(str(refusal))
+        raise click.ClickException(str(refusal)) from None
     report(summary.warnings, output_format, quiet_when_clean=True)
     seconds = time.perf_counter() - started
     click.echo(f"built {summary.pages} pages from {summary.articles} article{'s' if summary.articles != 1 else ''} "
