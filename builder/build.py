@@ -8,6 +8,7 @@ from pathlib import Path
 from .content import load_content
 from .exports import render_exports
 from .feeds import render_feeds
+from .diagnostics import ContentErrors, Diagnostic
 from .output import check_output_folder, write_site
 from .pages import Page, plan_pages
 from .render import make_environment, render_pages, static_files
@@ -22,6 +23,7 @@ class Summary:
     articles: int
     claims: int
     caveats: int
+    warnings: tuple[Diagnostic, ...]
 
     @classmethod
     def of(cls, digest: Digest, page_list: list[Page]) -> "Summary":
@@ -30,10 +32,16 @@ class Summary:
             articles=len(digest.articles),
             claims=sum(len(a.claims) for a in digest.articles),
             caveats=sum(len(a.caveats) for a in digest.articles),
+            warnings=digest.warnings,
         )
 
 
-def build(root: Path, out: Path, include_drafts: bool = False, search: bool = True) -> Summary:
+def check(root: Path) -> tuple[Diagnostic, ...]:
+    """Validate the site in `root` without writing: its warnings, or ContentErrors."""
+    return resolve(load_content(root), include_drafts=True).warnings
+
+
+def build(root: Path, out: Path, include_drafts: bool = False, strict: bool = False, search: bool = True) -> Summary:
     """Build the site in `root` into `out`; raise ContentErrors (writing nothing) if content is wrong.
 
     With `search`, a Pagefind index is built too (SearchUnavailable if the binary is missing).
@@ -41,6 +49,8 @@ def build(root: Path, out: Path, include_drafts: bool = False, search: bool = Tr
     check_output_folder(out, root)
     content = load_content(root)  # shape of every file; ContentErrors lists every problem
     digest = resolve(content, include_drafts)  # ids across files, anchored quotes: pure data
+    if strict and digest.warnings:
+        raise ContentErrors(digest.warnings)
     page_list = plan_pages(digest, search)  # nothing rendered yet
     env = make_environment(root / "templates")
     files = render_pages(page_list, digest, env) + static_files(root / "site" / "static")

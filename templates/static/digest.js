@@ -8,8 +8,8 @@
   "use strict";
 
   function notesFor(noteId) {
-    var heading = document.getElementById(noteId);
-    return heading ? heading.closest(".note") : null;
+    var note = document.getElementById(noteId);
+    return note && note.classList.contains("note") ? note : null;
   }
 
   function marksFor(noteId) {
@@ -25,9 +25,8 @@
   function focusTarget() {
     var id = decodeURIComponent(location.hash.slice(1));
     var target = id && document.getElementById(id);
-    if (target && target.classList.contains("note-title")) {
-      target.focus({ preventScroll: false });
-    }
+    var note = target && target.closest(".note[tabindex]");
+    if (note) note.focus({ preventScroll: target !== note });
   }
 
   function openNote(noteId) {
@@ -52,7 +51,7 @@
     var marker = element.closest && element.closest("sup.marker a");
     if (marker) return marker.getAttribute("href").slice(1);
     var note = element.closest && element.closest(".note[data-highlight]");
-    if (note) return note.querySelector(".note-title").id;
+    if (note) return note.id;
     return null;
   }
 
