@@ -49,9 +49,11 @@ def open_page(browser, site_url: str) -> Iterator:  # type: ignore[no-untyped-de
 
 
 def in_viewport(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
+    """The element's top edge is on screen (not scrolled past, not below the fold)."""
     box = page.locator(selector).bounding_box()
     viewport = page.viewport_size
-    return box is not None and box["height"] > 0 and 0 <= box["y"] < viewport["height"] and box["x"] < viewport["width"]
+    return (box is not None and box["height"] > 0 and -1 <= box["y"] < viewport["height"] - 40
+            and 0 <= box["x"] < viewport["width"])
 
 
 @pytest.mark.parametrize("path", PAGES)
