@@ -74,3 +74,23 @@ def test_a_highlight_split_by_inline_markup_covers_all_its_pieces() -> None:
     text = page_text(body)
     assert text.text[text.highlights["n"].start:text.highlights["n"].end] == "abc"
     assert text.highlights["n"].block == 2
+
+
+def test_without_base_url_export_urls_are_relative_to_the_export_file(tmp_path: Path) -> None:
+    from builder.build import build
+    from conftest import article, make_site
+    root = make_site(tmp_path / "site", {
+        "content/articles/a.md": article(body="Soybeans were promised."),
+        "content/articles/a.yaml": "claims:\n  - {id: beans, quote: Soybeans, status: false, sources: [trump]}\n",
+    })
+    build(root, tmp_path / "out", search=False)
+    claims = json.loads((tmp_path / "out" / "data" / "claims.json").read_text())
+    assert claims["claims"][0]["url"] == "../articles/a/#claim-beans"
+    assert claims["digest"]["base_url"] is None
+    annotations = json.loads((tmp_path / "out" / "data" / "annotations.jsonld").read_text())
+    item = annotations["first"]["items"][0]
+    assert item["id"].startswith("urn:uuid:")
+    assert item["target"]["source"] == "../articles/a/"
+    # The suffix starts with the footnote marker's "1": it is part of the page's text, as a browser sees it.
+    assert item["target"]["selector"][0] == {"type": "TextQuoteSelector", "exact": "Soybeans", "prefix": "",
+                                             "suffix": "1 were promised.\n"}

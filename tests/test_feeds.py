@@ -107,3 +107,17 @@ def test_without_base_url_absolute_meta_is_left_out(rootless_site: Path) -> None
     assert soup.find("link", rel="canonical") is None
     assert soup.find("meta", property="og:url") is None
     assert soup.find("meta", property="og:title")["content"].startswith("A call")
+
+
+def test_hostile_titles_and_claims_are_escaped_in_feeds(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", {
+        "content/articles/a.md": article(title="'<script>alert(1)</script> & co'", body="Soybeans."),
+        "content/articles/a.yaml": "claims:\n  - {id: b, quote: Soybeans, claim: '</a><script>x</script>', "
+                                   "status: false, sources: [trump]}\n",
+    })
+    build(root, tmp_path / "out", search=False)
+    feed = feedparser.parse((tmp_path / "out" / "feed.xml").read_bytes())
+    assert not feed.bozo
+    assert feed.entries[0].title == "<script>alert(1)</script> & co"
+    content = feed.entries[0].content[0].value
+    assert "<script>" not in content and "&lt;script&gt;x&lt;/script&gt;" in content
