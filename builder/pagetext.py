@@ -26,6 +26,7 @@ class TextRange:
 class PageText:
     text: str
     highlights: dict[str, TextRange]  # note id ('claim-x') -> the range its <mark> pieces cover
+    blocks: int  # number of top-level elements
 
 
 class _TextCollector(HTMLParser):
@@ -79,4 +80,4 @@ def page_text(body_html: str) -> PageText:
     collector.close()
     ranges = {note: TextRange(start, collector.ends[note], collector.blocks[note])
               for note, start in collector.starts.items()}
-    return PageText("".join(collector.parts), ranges)
+    return PageText("".join(collector.parts), ranges, collector.block)

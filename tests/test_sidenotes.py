@@ -39,10 +39,22 @@ def test_notes_sit_beside_their_block_and_just_after_it_on_narrow_screens(tmp_pa
     soup = built_article(tmp_path)
     groups = [(g["style"], [n["id"] for n in g.select(".note")]) for g in soup.select(".sidenotes")]
     assert groups == [
-        ("--wide-row: 2; --narrow-row: 3", ["claim-beans", "caveat-oil"]),  # block 2; one group before it: row 2 + 1
-        ("--wide-row: 3; --narrow-row: 5", ["caveat-gas"]),                   # the list is block 3
-        ("--wide-row: 4; --narrow-row: 7", ["claim-taiwan"]),
+        ("--wide-row: 2 / span 1; --narrow-row: 3", ["claim-beans", "caveat-oil"]),  # block 2; row 2 + 1 group
+        ("--wide-row: 3 / span 1; --narrow-row: 5", ["caveat-gas"]),                   # the list is block 3
+        ("--wide-row: 4 / span 1; --narrow-row: 7", ["claim-taiwan"]),
     ]
+
+
+def test_notes_may_run_down_beside_the_blocks_that_have_none(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", {
+        "content/articles/a.md": article(body="Soybeans here.\n\nNothing.\n\nNothing again.\n\nTaiwan.\n\nEnd.\n"),
+        "content/articles/a.yaml": "claims:\n  - {id: b, quote: Soybeans, status: false, sources: [trump]}\n"
+                                   "  - {id: t, quote: Taiwan, status: false, sources: [trump]}\n",
+    })
+    build(root, tmp_path / "out", search=False)
+    soup = BeautifulSoup((tmp_path / "out" / "articles" / "a" / "index.html").read_text(), "html.parser")
+    assert [g["style"] for g in soup.select(".sidenotes")] == [
+        "--wide-row: 1 / span 3; --narrow-row: 2", "--wide-row: 4 / span 2; --narrow-row: 6"]
 
 
 def test_unanchored_caveats_are_listed_after_the_text(tmp_path: Path) -> None:
