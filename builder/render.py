@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
@@ -58,7 +59,8 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
     return env
 
 
-def render_pages(page_list: list[Page], digest: Digest, env: jinja2.Environment) -> list[RenderedFile]:
+def render_pages(page_list: list[Page], digest: Digest, env: jinja2.Environment,
+                 on_page: Callable[[], None] = lambda: None) -> list[RenderedFile]:
     """Render every page to bytes; nothing is written here."""
     sources = {s.id: s for s in digest.sources}
     topics = {t.id: t for t in digest.topics}
@@ -68,6 +70,7 @@ def render_pages(page_list: list[Page], digest: Digest, env: jinja2.Environment)
         html = template.render(page=page, view=page.view, site=digest.config, sources=sources, topics=topics,
                                url=lambda target, _from=page.path: relative_url(_from, target))
         rendered.append(RenderedFile(page.path, html.encode("utf-8")))
+        on_page()
     return rendered
 
 
