@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import re
 import time
 from pathlib import Path
 
@@ -9,8 +11,10 @@ import click
 
 from . import __version__
 from .build import build as build_site
-from .diagnostics import ContentErrors
+from .diagnostics import ContentErrors, did_you_mean
 from .output import UnsafeOutput
+from .scaffold import Known, ScaffoldRefusal, article_slug, create_article, create_digest, known_ids, title_from_folder
+from .shapes import SLUG_PATTERN
 from .terminal import TerminalProgress, Verbosity, say, say_diagnostic, summary_line
 
 
@@ -70,3 +74,53 @@ def report(errors: ContentErrors) -> None:
         say_diagnostic(diagnostic)
     count = len(errors.diagnostics)
     click.echo(f"{count} error{'s' if count != 1 else ''}; nothing was written", err=True)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The digest's name.  [default: from the folder name]")
+@click.option("--theme-copy", is_flag=True,
+              help="Also copy the built-in theme: templates into templates/, assets into site/static/, to customise.")
+def init(folder: Path, title: str | None, theme_copy: bool) -> None:
+    """Create a new digest in FOLDER (new or empty) that builds as it is."""
+    try:
+        created = create_digest(folder, title or title_from_folder(folder), theme_copy)
+    except ScaffoldRefusal as refusal:
+        say(f"error: {refusal}", err=True)
+        raise SystemExit(1)
+    say(f"created a digest in {folder} ({len(created)} files)", fg="green")
+    say(f"next: digest serve --source {folder}   (or: digest build --source {folder})")
+
+
+@main.command()
+@click.argument("title")
+@click.option("--source", "source_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The site root: holds site/ and content/.")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Publication date, like 2026-02-04.  [default: today]")
+@click.option("--topics", "topics", default="", help="Topic ids, separated by commas: --topics trade,energy")
+@click.option("--slug", default=None, help="The file name, instead of one made from the title.")
+@click.option("--draft", is_flag=True, help="Mark the article draft: true (built only with --drafts).")
+def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: str, slug: str | None,
+        draft: bool) -> None:
+    """Create content/articles/<slug>.md and its annotation file for a new article titled TITLE."""
+    slug = slug if slug is not None else article_slug(title)
+    if not SLUG_PATTERN.match(slug):
+        raise click.BadParameter(f"'{slug}' is not a valid slug: use lowercase letters, digits and single hyphens"
+                                 if slug else "the title has no letters or digits to make a file name from",
+                                 param_hint="--slug")
+    topic_ids = tuple(t for t in re.split(r"[,\s]+", topics) if t)
+    known = known_ids(source_dir)
+    if known is not None:
+        for topic_id in topic_ids:
+            if topic_id not in known.topic_ids:
+                raise click.BadParameter(f"unknown topic '{topic_id}'{did_you_mean(topic_id, known.topic_ids)}; "
+                                         f"topics are defined in content/topics.yaml", param_hint="--topics")
+    try:
+        created = create_article(source_dir, title, slug, (date or datetime.datetime.now()).date(), topic_ids,
+                                 draft, known or Known())
+    except ScaffoldRefusal as refusal:
+        say(f"error: {refusal}", err=True)
+        raise SystemExit(1)
+    for path in created:
+        say(f"created {path}", fg="green")
