@@ -8,12 +8,15 @@ import time
 from pathlib import Path
 
 import click
+import jinja2
 
 from . import __version__
 from .build import build as build_site
 from .diagnostics import ContentErrors, did_you_mean
 from .output import UnsafeOutput
+from .render import template_diagnostic
 from .scaffold import Known, ScaffoldRefusal, article_slug, create_article, create_digest, known_ids, title_from_folder
+from .serve import ServeError, serve as serve_site
 from .shapes import SLUG_PATTERN
 from .terminal import TerminalProgress, Verbosity, say, say_diagnostic, summary_line
 
@@ -49,6 +52,10 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool, quiet: bool, ver
     except UnsafeOutput as refusal:
         progress.finish()
         say(f"error: {refusal}", err=True)
+        raise SystemExit(1)
+    except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
+        progress.finish()
+        report(ContentErrors([template_diagnostic(error, source_dir)]))
         raise SystemExit(1)
     progress.finish()
     seconds = time.perf_counter() - started
@@ -124,3 +131,26 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
         raise SystemExit(1)
     for path in created:
         say(f"created {path}", fg="green")
+
+
+@main.command()
+@click.option("--source", "source_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The site root: holds site/ and content/.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print changed files, build folder and requests.")
+def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, verbose: bool) -> None:
+    """Preview the digest: build, serve, and rebuild and reload open pages on every change."""
+    if not source_dir.is_dir():
+        raise click.BadParameter(f"'{source_dir}' is not a folder", param_hint="--source")
+    verbosity = verbosity_of(quiet, verbose)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"warning: serving on {host} lets other machines see the preview", err=True, fg="yellow")
+    try:
+        serve_site(source_dir, host, port, drafts, verbosity)
+    except ServeError as error:
+        say(f"error: {error}", err=True)
+        raise SystemExit(1)
