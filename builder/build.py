@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .changes import changed_files
 from .content import load_content
-from .diagnostics import Diagnostic
+from .diagnostics import ContentErrors, Diagnostic
 from .output import check_output_folder, write_site
 from .pages import Page, plan_pages
 from .progress import SILENT, Progress
@@ -21,8 +21,8 @@ class Summary:
     articles: int
     claims: int
     caveats: int
+    warnings: tuple[Diagnostic, ...]
     changed_paths: tuple[str, ...] = ()  # output files added, altered or removed, relative to `out`
-    warnings: tuple[Diagnostic, ...] = ()
 
     @classmethod
     def of(cls, digest: Digest, page_list: list[Page], changed_paths: tuple[str, ...] = ()) -> "Summary":
@@ -31,6 +31,7 @@ class Summary:
             articles=len(digest.articles),
             claims=sum(len(a.claims) for a in digest.articles),
             caveats=sum(len(a.caveats) for a in digest.articles),
+            warnings=digest.warnings,
             changed_paths=changed_paths,
         )
 
@@ -39,13 +40,21 @@ class Summary:
         return sum(1 for path in self.changed_paths if path.endswith(".html"))
 
 
-def build(root: Path, out: Path, include_drafts: bool = False, progress: Progress = SILENT) -> Summary:
+def check(root: Path) -> tuple[Diagnostic, ...]:
+    """Validate the site in `root` without writing: its warnings, or ContentErrors."""
+    return resolve(load_content(root), include_drafts=True).warnings
+
+
+def build(root: Path, out: Path, include_drafts: bool = False, strict: bool = False,
+          progress: Progress = SILENT) -> Summary:
     """Build the site in `root` into `out`; raise ContentErrors (writing nothing) if content is wrong."""
     check_output_folder(out, root)
     progress.stage("reading")
     content = load_content(root)  # shape of every file; ContentErrors lists every problem
     progress.stage("resolving")
     digest = resolve(content, include_drafts)  # ids across files, anchored quotes: pure data
+    if strict and digest.warnings:
+        raise ContentErrors(digest.warnings)
     page_list = plan_pages(digest)  # nothing rendered yet
     progress.stage("rendering", total=len(page_list))
     env = make_environment(root / "templates")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import time
 from pathlib import Path
@@ -12,13 +13,17 @@ import jinja2
 
 from . import __version__
 from .build import build as build_site
-from .diagnostics import ContentErrors, did_you_mean
+from .build import check as check_site
+from .diagnostics import ContentErrors, Diagnostic, did_you_mean
 from .output import UnsafeOutput
 from .render import template_diagnostic
 from .scaffold import Known, ScaffoldRefusal, article_slug, create_article, create_digest, known_ids, title_from_folder
+from .schema import document_schemas
 from .serve import ServeError, serve as serve_site
 from .shapes import SLUG_PATTERN
 from .terminal import TerminalProgress, Verbosity, say, say_diagnostic, summary_line
+
+FORMATS = click.Choice(["text", "github", "json"])
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,40 +32,47 @@ def main() -> None:
     """Build annotated news digests: claims, sources and caveats as a static site."""
 
 
+def source_option(command):
+    return click.option("--source", "source_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=Path("."), show_default=True, help="The site root: holds site/ and content/.")(command)
+
+
 @main.command()
-@click.option("--source", "source_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The site root: holds site/ and content/.")
+@source_option
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder.  [default: public/ in the site root]")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
-@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", is_flag=True, help="Also print each stage's duration and each file written.")
-def build(source_dir: Path, out_dir: Path | None, drafts: bool, quiet: bool, verbose: bool) -> None:
-    """Build the digest into static HTML."""
-    if not source_dir.is_dir():
-        raise click.BadParameter(f"'{source_dir}' is not a folder", param_hint="--source")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="How to print errors and warnings.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors and warnings only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each stage's duration and each file changed.")
+def build(source_dir: Path, out_dir: Path | None, drafts: bool, strict: bool, output_format: str, quiet: bool,
+          verbose: bool) -> None:
+    """Check the digest, then build it into static HTML."""
+    _require_folder(source_dir)
     verbosity = verbosity_of(quiet, verbose)
     out = out_dir if out_dir is not None else source_dir / "public"
     started = time.perf_counter()
     progress = TerminalProgress(verbosity)
     try:
-        summary = build_site(source_dir, out, include_drafts=drafts, progress=progress)
+        summary = build_site(source_dir, out, include_drafts=drafts, strict=strict, progress=progress)
     except ContentErrors as errors:
         progress.finish()
-        report(errors)
-        raise SystemExit(1)
-    except UnsafeOutput as refusal:
-        progress.finish()
-        say(f"error: {refusal}", err=True)
+        report(errors.diagnostics, output_format)
+        click.echo(f"nothing was written; {out} is as it was", err=True)
         raise SystemExit(1)
     except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
         progress.finish()
-        report(ContentErrors([template_diagnostic(error, source_dir)]))
+        report([template_diagnostic(error, source_dir)], output_format)
+        click.echo(f"nothing was written; {out} is as it was", err=True)
         raise SystemExit(1)
+    except UnsafeOutput as refusal:
+        progress.finish()
+        raise click.ClickException(str(refusal))
     progress.finish()
+    report(summary.warnings, output_format, quiet_when_clean=True)
     seconds = time.perf_counter() - started
-    for warning in summary.warnings:
-        say_diagnostic(warning)
     if verbosity == Verbosity.VERBOSE:
         for path in summary.changed_paths:
             say(f"  changed {path}")
@@ -75,12 +87,83 @@ def verbosity_of(quiet: bool, verbose: bool) -> Verbosity:
     return Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
 
 
-def report(errors: ContentErrors) -> None:
-    """Print located diagnostics, sorted, then their count."""
-    for diagnostic in errors.diagnostics:
-        say_diagnostic(diagnostic)
-    count = len(errors.diagnostics)
-    click.echo(f"{count} error{'s' if count != 1 else ''}; nothing was written", err=True)
+@main.command()
+@source_option
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
+              help="text for people, github for Actions annotations, json for scripts.")
+def check(source_dir: Path, strict: bool, output_format: str) -> None:
+    """Validate the whole digest without writing anything."""
+    _require_folder(source_dir)
+    try:
+        diagnostics = check_site(source_dir)
+    except ContentErrors as errors:
+        diagnostics = errors.diagnostics
+    report(diagnostics, output_format)
+    failing = [d for d in diagnostics if d.severity == "error" or strict]
+    raise SystemExit(1 if failing else 0)
+
+
+@main.command()
+@click.argument("name", type=click.Choice(sorted(document_schemas())), default="annotations")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write every schema as NAME.schema.json into this folder instead of printing one.")
+def schema(name: str, out_dir: Path | None) -> None:
+    """Print the JSON Schema of a content file (default: the annotation file)."""
+    schemas = document_schemas()
+    if out_dir is None:
+        click.echo(json.dumps(schemas[name], indent=2, ensure_ascii=False))
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for schema_name, document in sorted(schemas.items()):
+        (out_dir / f"{schema_name}.schema.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+                                                            encoding="utf-8")
+    click.echo(f"wrote {len(schemas)} schemas to {out_dir}")
+
+
+def _require_folder(source_dir: Path) -> None:
+    if not source_dir.is_dir():
+        raise click.BadParameter(f"'{source_dir}' is not a folder", param_hint="--source")
+
+
+def report(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic], output_format: str,
+           quiet_when_clean: bool = False) -> None:
+    """Print diagnostics sorted by location, in the chosen format, then (as text) their count."""
+    diagnostics = sorted(diagnostics)
+    if output_format == "json":
+        if diagnostics or not quiet_when_clean:
+            click.echo(json.dumps([_as_json(d) for d in diagnostics], indent=2, ensure_ascii=False))
+        return
+    for d in diagnostics:
+        if output_format == "github":
+            click.echo(_as_github(d))
+        else:
+            say_diagnostic(d)  # the severity in colour on a terminal
+    if output_format == "text" and (diagnostics or not quiet_when_clean):
+        click.echo(_count(diagnostics), err=True)
+
+
+def _count(diagnostics: list[Diagnostic]) -> str:
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    parts = [f"{errors} error{'s' if errors != 1 else ''}", f"{warnings} warning{'s' if warnings != 1 else ''}"]
+    return ", ".join(parts)
+
+
+def _as_json(d: Diagnostic) -> dict:
+    return {"path": d.at.path, "line": d.at.line, "column": d.at.column, "severity": d.severity, "message": d.message}
+
+
+def _as_github(d: Diagnostic) -> str:
+    """A GitHub Actions workflow command, so the problem shows inline on the pull request."""
+    def escape_data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def escape_property(text: str) -> str:
+        return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+    return (f"::{d.severity} file={escape_property(d.at.path)},line={d.at.line},col={d.at.column}"
+            f"::{escape_data(d.message)}")
 
 
 @main.command()
@@ -101,8 +184,7 @@ def init(folder: Path, title: str | None, theme_copy: bool) -> None:
 
 @main.command()
 @click.argument("title")
-@click.option("--source", "source_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The site root: holds site/ and content/.")
+@source_option
 @click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Publication date, like 2026-02-04.  [default: today]")
 @click.option("--topics", "topics", default="", help="Topic ids, separated by commas: --topics trade,energy")
@@ -134,8 +216,7 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
 
 
 @main.command()
-@click.option("--source", "source_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="The site root: holds site/ and content/.")
+@source_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on; 0 picks a free one.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -144,8 +225,7 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
 @click.option("-v", "--verbose", is_flag=True, help="Also print changed files, build folder and requests.")
 def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, verbose: bool) -> None:
     """Preview the digest: build, serve, and rebuild and reload open pages on every change."""
-    if not source_dir.is_dir():
-        raise click.BadParameter(f"'{source_dir}' is not a folder", param_hint="--source")
+    _require_folder(source_dir)
     verbosity = verbosity_of(quiet, verbose)
     if host not in ("127.0.0.1", "localhost", "::1"):
         say(f"warning: serving on {host} lets other machines see the preview", err=True, fg="yellow")
@@ -154,3 +234,7 @@ def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, ver
     except ServeError as error:
         say(f"error: {error}", err=True)
         raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

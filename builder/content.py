@@ -245,6 +245,8 @@ def _claim_from(record: Record) -> Claim:
         topics=_refs(record, "topics"),
         note=record.get("note", ""),
         at=record.where("id"),
+        quote_at=record.where("quote"),
+        note_at=record.where("note"),
     )
 
 
@@ -258,6 +260,8 @@ def _caveat_from(record: Record, problems: Collector) -> Caveat:
         noted_by=_refs(record, "noted_by"),
         selector=_selector(record, problems),
         at=record.where("id"),
+        quote_at=record.where("quote"),
+        text_at=record.where("text"),
     )
 
 

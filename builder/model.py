@@ -72,7 +72,9 @@ class Claim:
     sources: tuple[Ref, ...]
     topics: tuple[Ref, ...]
     note: str  # Markdown
-    at: Location
+    at: Location  # of the claim's id
+    quote_at: Location
+    note_at: Location
 
     @property
     def source_ids(self) -> tuple[str, ...]:
@@ -92,7 +94,9 @@ class Caveat:
     sources: tuple[Ref, ...]
     noted_by: tuple[Ref, ...]
     selector: Selector | None
-    at: Location
+    at: Location  # of the caveat's id
+    quote_at: Location
+    text_at: Location
 
     @property
     def claim_ids(self) -> tuple[str, ...]:

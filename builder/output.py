@@ -28,12 +28,19 @@ def check_output_folder(out: Path, site_root: Path) -> None:
     for folder in ("content", "site", "templates"):
         if (site_root / folder).resolve().is_relative_to(out) or out.is_relative_to(site_root / folder):
             raise UnsafeOutput(f"refusing to build into {out}: it overlaps the site's {folder}/ folder")
+    if out.exists() and not out.is_dir():
+        raise UnsafeOutput(f"refusing to build into {out}: it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        # A built site always has index.html; anything else may be someone's files.
+        raise UnsafeOutput(f"refusing to build into {out}: it holds files that are not a built digest; "
+                           "choose an empty or new folder")
 
 
 def write_site(files: list[RenderedFile], out: Path) -> None:
     """Write every file into a fresh staging folder, then swap it in for `out`."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    _recover_interrupted(out)
     staging = out.parent / f".{out.name}.staging-{os.getpid()}"
     retired = out.parent / f".{out.name}.old-{os.getpid()}"
     try:
@@ -52,6 +59,16 @@ def write_site(files: list[RenderedFile], out: Path) -> None:
             shutil.rmtree(staging, ignore_errors=True)
     if retired.exists():
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def _recover_interrupted(out: Path) -> None:
+    """Undo what a killed build left: put the previous site back, drop half-written staging."""
+    leftovers = sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(out.parent.glob(f".{out.name}.old-*"))
+    for leftover in leftovers:
+        if leftover.name.startswith(f".{out.name}.old-") and not out.exists():
+            os.rename(leftover, out)  # killed between the two renames of the swap
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _inside(folder: Path, rel_path: str) -> Path:

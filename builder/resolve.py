@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from . import markup
-from .anchoring import FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
-from .diagnostics import Collector, Location, did_you_mean
+from .anchoring import BLOCK_BREAK, FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
+from .diagnostics import Collector, Diagnostic, Location, did_you_mean
 from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
 
 
@@ -70,6 +70,7 @@ class Digest:
     articles: tuple[AnchoredArticle, ...]  # published, newest first
     sources: tuple[Source, ...]  # by id
     topics: tuple[Topic, ...]  # by id
+    warnings: tuple[Diagnostic, ...] = ()
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
@@ -90,10 +91,31 @@ def resolve(content: Content, include_drafts: bool = False) -> Digest:
         result = _anchor_article(article, content.config, problems)
         if result is not None and (include_drafts or not article.draft):
             anchored.append(result)
+    _warn_unused(content, sources, problems)
     problems.raise_if_errors()
     anchored.sort(key=lambda a: (-a.article.date.toordinal(), a.slug))
     return Digest(content.config, tuple(anchored), tuple(sorted(sources.values(), key=lambda s: s.id)),
-                  content.topics)
+                  content.topics, tuple(sorted(problems.diagnostics)))
+
+
+def _warn_unused(content: Content, sources: dict[str, Source], problems: Collector) -> None:
+    """Sources nobody cites and topics nothing is filed under: usually a typo or a leftover."""
+    cited: set[str] = set()
+    filed: set[str] = set()
+    for article in content.articles:
+        cited.update([article.source.id] if article.source else [])
+        filed.update(article.topic_ids)
+        for claim in article.claims:
+            cited.update(claim.source_ids)
+            filed.update(claim.topic_ids)
+        for caveat in article.caveats:
+            cited.update(caveat.source_ids + caveat.noted_by_ids)
+    for source in sources.values():
+        if source.id not in cited:
+            problems.warning(source.at, f"source '{source.id}' is never cited")
+    for topic in content.topics:
+        if topic.id not in filed:
+            problems.warning(topic.at, f"topic '{topic.id}' has no articles or claims")
 
 
 def _all_sources(content: Content, problems: Collector) -> dict[str, Source]:
@@ -140,8 +162,8 @@ def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -
     for line, message in markup.link_problems(parsed):
         problems.error(Location(article.path, article.body_line + line), message)
 
-    claim_spans = {c.id: _find(c.selector, c.at, folded, parsed, body_at, problems) for c in article.claims}
-    caveat_spans = {c.id: _find(c.selector, c.at, folded, parsed, body_at, problems)
+    claim_spans = {c.id: _find(c.selector, c.quote_at, folded, parsed, body_at, problems) for c in article.claims}
+    caveat_spans = {c.id: _find(c.selector, c.quote_at, folded, parsed, body_at, problems)
                     for c in article.caveats if c.selector}
     if None in claim_spans.values() or None in caveat_spans.values():
         return None
@@ -150,12 +172,12 @@ def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -
     claims = tuple(
         AnchoredClaim(claim, number, config.status(claim.status.id) if claim.status.id in {s.id for s in config.statuses}
                       else Status(claim.status.id, claim.status.id),
-                      _note_html(claim.note, claim.at, problems))
+                      _note_html(claim.note, claim.note_at, problems))
         for number, claim in enumerate(claims_in_order, start=1)
     )
     caveats_in_order = sorted(article.caveats, key=lambda c: (c.id not in caveat_spans, caveat_spans.get(c.id, Span(0, 0))))
     caveats = tuple(
-        AnchoredCaveat(caveat, _letter(index), caveat.id in caveat_spans, _note_html(caveat.text, caveat.at, problems))
+        AnchoredCaveat(caveat, _letter(index), caveat.id in caveat_spans, _note_html(caveat.text, caveat.text_at, problems))
         for index, caveat in enumerate(caveats_in_order)
     )
     highlights = [
@@ -182,13 +204,17 @@ def _find(selector: Selector, at: Location, folded: FoldedText, parsed: markup.P
         context = " with that prefix/suffix" if selector.prefix or selector.suffix else ""
         problems.error(at, f"quote '{_shorten(selector.quote)}' not found in the article text{context}{hint}")
     except QuoteAmbiguous as ambiguous:
-        lines = ", ".join(f"line {body_at(s.start).line}" for s in ambiguous.occurrences)
-        first = ambiguous.occurrences[0]
-        before = parsed.text[max(0, first.start - 20):first.start].split()[-2:]
-        example = f" (e.g. prefix: '{' '.join(before)}')" if before else ""
+        places = "; ".join(f"line {body_at(s.start).line} after '{_words_before(parsed.text, s.start)}'"
+                           for s in ambiguous.occurrences)
         problems.error(at, f"quote '{_shorten(selector.quote)}' occurs {len(ambiguous.occurrences)} times "
-                           f"({lines}); add a 'prefix' or 'suffix' to choose one{example}")
+                           f"({places}); add a 'prefix' (text just before it) or a 'suffix' to choose one")
     return None
+
+
+def _words_before(text: str, offset: int, count: int = 3) -> str:
+    """The last few words before `offset` in the same block: a ready-made prefix."""
+    block_start = text.rfind(BLOCK_BREAK, 0, offset) + 1
+    return " ".join(text[block_start:offset].split()[-count:])
 
 
 def _note_html(markdown: str, at: Location, problems: Collector) -> str:

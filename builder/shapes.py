@@ -22,6 +22,11 @@ SOURCE_KINDS = ("state-media", "official", "social-media", "wire", "newspaper", 
                 "analyst", "think-tank", "other")
 CAVEAT_KINDS = ("omission", "contradiction", "context", "correction")
 
+# Keys that other tools use for what this format calls otherwise: "did you mean" by meaning.
+_KEY_SYNONYMS = {"tags": "topics", "categories": "topics", "category": "topics", "topic": "topics",
+                 "link": "url", "href": "url", "author": "claimant", "excerpt": "summary",
+                 "published": "date", "text": "quote", "rating": "status"}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -128,6 +133,9 @@ ANNOTATIONS = Shape("annotation file", (
 ))
 
 
+_TEXT_KINDS = ("text", "markdown", "id", "url", "absolute-url", "language", "choice")
+
+
 def unsafe_url_reason(url: str) -> str | None:
     """Why a URL from content may not be linked, or None if it is http(s), mailto or relative."""
     # Browsers ignore control characters and whitespace inside a scheme ("java\tscript:").
@@ -148,13 +156,19 @@ def read_record(value: Any, shape: Shape, at: Location, problems: Collector) -> 
     item_at: dict[str, tuple[Location, ...]] = {}
     for key in value:
         if key not in known:
-            problems.error(value.key_at[key], f"unknown key '{key}' in {shape.name}{did_you_mean(key, known)}")
+            synonym = _KEY_SYNONYMS.get(key)
+            hint = f" (did you mean '{synonym}'?)" if synonym in known else did_you_mean(key, known)
+            problems.error(value.key_at[key], f"unknown key '{key}' in {shape.name}{hint}")
     for spec in shape.fields:
         if spec.name not in value or value[spec.name] is None:
             if spec.required:
                 problems.error(value.at, f"{shape.name} is missing required key '{spec.name}'")
             continue
-        checked = _check_value(value[spec.name], spec, value.value_at[spec.name], problems)
+        raw = value[spec.name]
+        if spec.kind in _TEXT_KINDS and not isinstance(raw, str) and spec.name in value.scalar_text:
+            # A text field takes a scalar as written: `status: false`, `claimant: 45`, `title: 2026`.
+            raw = value.scalar_text[spec.name]
+        checked = _check_value(raw, spec, value.value_at[spec.name], problems)
         if checked is not None:
             values[spec.name] = checked
             if isinstance(value[spec.name], YamlList):
@@ -164,11 +178,10 @@ def read_record(value: Any, shape: Shape, at: Location, problems: Collector) -> 
 
 def _check_value(raw: Any, spec: Field, at: Location, problems: Collector) -> Any:
     def wrong(expected: str) -> None:
-        hint = " (put it in quotes)" if expected == "text" and not isinstance(raw, (YamlMap, YamlList)) else ""
-        problems.error(at, f"'{spec.name}' must be {expected}, not {type_name(raw)}{hint}")
+        problems.error(at, f"'{spec.name}' must be {expected}, not {type_name(raw)}")
 
     kind = spec.kind
-    if kind in ("text", "markdown", "id", "url", "absolute-url", "language", "choice"):
+    if kind in _TEXT_KINDS:
         if not isinstance(raw, str):
             return wrong("text")
         if kind != "markdown" and not raw.strip():
@@ -205,7 +218,8 @@ def _check_value(raw: Any, spec: Field, at: Location, problems: Collector) -> An
         if not isinstance(raw, YamlList):
             return wrong("a list of ids")
         ids = []
-        for item, item_at in zip(raw, raw.item_at):
+        for item, item_at, item_text in zip(raw, raw.item_at, raw.scalar_text):
+            item = item_text if item_text is not None and item is not None else item
             if not isinstance(item, str) or not ID_PATTERN.match(item):
                 problems.error(item_at, f"'{spec.name}' holds '{item}', which is not a valid id")
             else:

@@ -47,10 +47,9 @@ def say_diagnostic(diagnostic: Diagnostic) -> None:
 def summary_line(summary: Summary, out: Path, seconds: float) -> str:
     """The one line a successful build ends with."""
     unchanged = summary.pages - summary.pages_changed
-    warnings = len(summary.warnings)
-    return (f"built {_count(summary.pages, 'page')} ({summary.pages_changed} changed, {unchanged} unchanged) "
-            f"from {_count(summary.articles, 'article')}: {_count(summary.claims, 'claim')}, "
-            f"{_count(summary.caveats, 'caveat')}, {_count(warnings, 'warning')}, into {out} in {seconds:.2f} s")
+    return (f"built {_count(summary.pages, 'page')} from {_count(summary.articles, 'article')} "
+            f"({_count(summary.claims, 'claim')}, {_count(summary.caveats, 'caveat')}) into {out} in {seconds:.2f} s: "
+            f"{summary.pages_changed} changed, {unchanged} unchanged, {_count(len(summary.warnings), 'warning')}")
 
 
 def _count(number: int, noun: str) -> str:

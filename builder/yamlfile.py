@@ -33,6 +33,7 @@ class YamlMap(dict):
         self.at = at
         self.key_at: dict[str, Location] = {}
         self.value_at: dict[str, Location] = {}
+        self.scalar_text: dict[str, str] = {}  # each scalar value as written, before typing
 
 
 class YamlList(list):
@@ -42,6 +43,7 @@ class YamlList(list):
         super().__init__()
         self.at = at
         self.item_at: list[Location] = []
+        self.scalar_text: list[str | None] = []  # each scalar item as written, before typing
 
 
 _SCALARS = yaml.constructor.SafeConstructor()
@@ -53,6 +55,8 @@ _CONSTRUCT = {
     "tag:yaml.org,2002:timestamp": _SCALARS.construct_yaml_timestamp,
     "tag:yaml.org,2002:str": lambda node: node.value,
 }
+
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 def type_name(value: Any) -> str:
@@ -91,6 +95,8 @@ class _Builder:
             self.fail(node, f"YAML expands to more than {MAX_NODES} values (too many aliases?)")
         if depth > MAX_DEPTH:
             self.fail(node, f"YAML is nested more than {MAX_DEPTH} levels deep (a recursive alias?)")
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            self.fail(node, f"unsupported YAML tag '{node.tag}'")
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -98,6 +104,7 @@ class _Builder:
             for item in node.value:
                 items.append(self.value(item, depth + 1))
                 items.item_at.append(self.at(item))
+                items.scalar_text.append(item.value if isinstance(item, yaml.ScalarNode) else None)
             return items
         construct = _CONSTRUCT.get(node.tag)
         if construct is None:
@@ -123,6 +130,8 @@ class _Builder:
             result[key] = self.value(value_node, depth + 1)
             result.key_at[key] = self.at(key_node)
             result.value_at[key] = self.at(value_node)
+            if isinstance(value_node, yaml.ScalarNode):
+                result.scalar_text[key] = value_node.value
         return result
 
 
@@ -141,6 +150,8 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> Any:
         problem = error.problem or error.context or "invalid YAML"
         if error.context and error.problem:
             problem = f"{error.context}, {error.problem}"
+        if "block" in problem or "indentation" in problem:
+            problem += " (check the indentation)"
         raise ContentErrors([Diagnostic(Location(path, line, column), f"YAML syntax: {problem}")]) from None
     except yaml.YAMLError as error:  # reader errors: control characters and the like
         raise ContentErrors([Diagnostic(Location(path, 1 + line_offset), f"YAML: {error}")]) from None

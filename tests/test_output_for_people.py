@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -36,24 +37,27 @@ def test_summary_counts_pages_claims_caveats_warnings_and_seconds(tmp_path: Path
     result = run("build", "--source", str(site))
     assert result.exit_code == 0
     line = result.stdout.strip()
-    assert line.startswith("built 10 pages (10 changed, 0 unchanged) from 1 article: 1 claim, 0 caveats, 0 warnings, into ")
-    assert line.endswith(" s")
+    assert re.fullmatch(rf"built 10 pages from 1 article \(1 claim, 0 caveats\) into {re.escape(str(site / 'public'))} "
+                        r"in \d+\.\d\d s: 10 changed, 0 unchanged, 4 warnings", line)
+    assert result.stderr.endswith("0 errors, 4 warnings\n")
 
 
 def test_a_second_build_reports_every_page_unchanged(tmp_path: Path) -> None:
     site = small_site(tmp_path)
     run("build", "--source", str(site))
-    assert "(0 changed, 10 unchanged)" in run("build", "--source", str(site)).stdout
+    assert ": 0 changed, 10 unchanged, " in run("build", "--source", str(site)).stdout
 
 
-def test_quiet_prints_nothing_on_success_and_errors_on_failure(tmp_path: Path) -> None:
+def test_quiet_prints_only_problems(tmp_path: Path) -> None:
     site = small_site(tmp_path)
-    assert run("build", "--quiet", "--source", str(site)).output == ""
+    quiet = run("build", "--quiet", "--source", str(site))
+    assert quiet.stdout == ""
+    assert quiet.stderr.endswith("warning: topic 'agriculture' has no articles or claims\n0 errors, 4 warnings\n")
     (site / "content/articles/call.yaml").write_text(CLAIM.replace("buy soybeans", "sell soybeans"))
     result = run("build", "-q", "--source", str(site))
     assert result.exit_code == 1
-    assert result.stderr.startswith("content/articles/call.yaml:2:9: error: ")
-    assert result.stderr.endswith("1 error; nothing was written\n")
+    assert result.stderr.startswith("content/articles/call.yaml:3:12: error: ")
+    assert result.stderr.endswith(f"1 error, 0 warnings\nnothing was written; {site / 'public'} is as it was\n")
 
 
 def test_verbose_prints_stage_durations_and_changed_files(tmp_path: Path) -> None:

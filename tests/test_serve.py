@@ -190,7 +190,7 @@ def test_an_invalid_edit_shows_the_errors_over_the_page_until_fixed(server: Serv
         server.edit(ANNOTATIONS, "quote: save a regular commuter", "quote: save a regular traveller")
         name, data = events.next()
         assert name == "errors"
-        message = ("content/articles/riverton-bus-fares.yaml:12:9: error: quote 'save a regular traveller about "
+        message = ("content/articles/riverton-bus-fares.yaml:13:12: error: quote 'save a regular traveller about "
                    "120 dollars a year' not found in the article text")
         assert message in BeautifulSoup(data["overlay"], "html.parser").get_text()
         server.stderr.wait_for(re.escape(message))

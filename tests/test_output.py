@@ -1,0 +1,112 @@
+"""Output safety and atomicity: refused folders, interrupted builds, byte-identical results."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.cli import main
+from conftest import REPO, article, make_site
+
+EXAMPLE = Path(__file__).parent / "sites" / "example"
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def run_build(source: Path, out: Path | str):
+    return CliRunner().invoke(main, ["build", "--source", str(source), "--out", str(out)])
+
+
+@pytest.mark.parametrize("out_of", [
+    lambda site, home: "/",
+    lambda site, home: home,
+    lambda site, home: site,
+    lambda site, home: site.parent,
+    lambda site, home: site / "content",
+    lambda site, home: site / "content" / "articles" / "public",
+    lambda site, home: site / "site",
+])
+def test_dangerous_output_folders_are_refused(out_of, tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    site = make_site(tmp_path / "home" / "site", {"content/articles/a.md": article()})
+    before = files_of(tmp_path)
+    result = run_build(site, out_of(site, home))
+    assert result.exit_code == 1
+    assert "refusing to build into" in result.output
+    assert "Traceback" not in result.output
+    assert files_of(tmp_path) == before
+
+
+def test_a_file_or_a_folder_of_other_files_is_not_replaced(tmp_path):
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article()})
+    (tmp_path / "notes.txt").write_text("mine")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "thesis.tex").write_text("mine too")
+    for out in (tmp_path / "notes.txt", tmp_path / "docs"):
+        result = run_build(site, out)
+        assert result.exit_code == 1 and "refusing to build into" in result.output
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert (tmp_path / "docs" / "thesis.tex").read_text() == "mine too"
+
+
+def test_rebuilding_replaces_the_previous_output_and_drops_stale_pages(tmp_path):
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article(), "content/articles/b.md": article("B")})
+    out = tmp_path / "public"
+    assert run_build(site, out).exit_code == 0
+    assert (out / "articles/b/index.html").is_file()
+    (site / "content/articles/b.md").unlink()
+    assert run_build(site, out).exit_code == 0
+    assert not (out / "articles/b").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def big_site(root: Path, articles: int) -> Path:
+    body = "Trump said China will buy **more soybeans** from American farmers this season.\n\n" * 5
+    files = {f"content/articles/a{i:04d}.md": article(f"Article {i}", body=body) for i in range(articles)}
+    return make_site(root, files)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT])
+def test_an_interrupted_build_leaves_the_previous_output_exactly_as_it_was(how, tmp_path):
+    site = big_site(tmp_path / "site", 400)
+    out = tmp_path / "public"
+    assert run_build(site, out).exit_code == 0
+    before = {p: (data, (out / p).stat().st_mtime_ns) for p, data in files_of(out).items()}
+    (site / "content/articles/a0000.md").write_text(article("Changed", body="New text.\n"))
+    process = subprocess.Popen([sys.executable, "-m", "builder.cli", "build", "--source", str(site), "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".public.staging-*")) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # wait until it is writing
+    assert process.poll() is None, "the build finished before it could be interrupted"
+    process.send_signal(how)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert b"Traceback" not in stderr
+    assert {p: (data, (out / p).stat().st_mtime_ns) for p, data in files_of(out).items()} == before
+    # the next build recovers and completes
+    assert run_build(site, out).exit_code == 0
+    assert "Changed" in (out / "articles/a0000/index.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+
+
+def test_output_is_identical_across_hash_seeds(tmp_path):
+    outs = []
+    for seed in ("0", "1", "12345"):
+        out = tmp_path / f"out-{seed}"
+        subprocess.run([sys.executable, "-m", "builder.cli", "build", "--source", str(EXAMPLE), "--out", str(out)],
+                       check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=REPO)
+        outs.append(files_of(out))
+    assert outs[0] == outs[1] == outs[2]
+    assert len(outs[0]) > 10
