@@ -47,8 +47,8 @@ class ServeError(Exception):
 
 @dataclass(frozen=True)
 class BuildOutcome:
-    summary: Summary | None  # None when the build failed
-    errors: tuple[Diagnostic, ...]
+    summary: Summary | None  # None when the build failed; its warnings otherwise
+    errors: tuple[Diagnostic, ...]  # why it failed
     seconds: float
 
 
@@ -108,7 +108,7 @@ def rebuild(root: Path, out: Path, include_drafts: bool) -> BuildOutcome:
         crash = Diagnostic(Location(str(root), 1), f"digest failed with {type(error).__name__}: {error}. "
                                                    "This is a bug; the traceback is in the terminal.")
         return BuildOutcome(None, (crash,), time.perf_counter() - started)
-    return BuildOutcome(summary, summary.warnings, time.perf_counter() - started)
+    return BuildOutcome(summary, (), time.perf_counter() - started)
 
 
 def overlay_html(errors: Iterable[Diagnostic]) -> str:
@@ -273,6 +273,7 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
         server = start_server(site, host, port, verbose=verbosity == Verbosity.VERBOSE)
         bound_host, bound_port = server.server_address[:2]
         _tell_outcome(outcome, verbosity, first=True)
+        warnings_shown = outcome.summary.warnings if outcome.summary else ()
 
         def announce() -> None:
             if verbosity >= Verbosity.VERBOSE:
@@ -289,7 +290,8 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
                 site.idle.set()
             was_broken = bool(site.errors)
             site.record(outcome)
-            _tell_outcome(outcome, verbosity, first=False, was_broken=was_broken)
+            _tell_outcome(outcome, verbosity, first=False, was_broken=was_broken, warnings_shown=warnings_shown)
+            warnings_shown = outcome.summary.warnings if outcome.summary else warnings_shown
     except KeyboardInterrupt:
         pass
     finally:
@@ -304,8 +306,9 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
         say("stopped")
 
 
-def _tell_outcome(outcome: BuildOutcome, verbosity: Verbosity, first: bool, was_broken: bool = False) -> None:
-    """The terminal's account of a build: errors always, a line per build unless --quiet."""
+def _tell_outcome(outcome: BuildOutcome, verbosity: Verbosity, first: bool, was_broken: bool = False,
+                  warnings_shown: tuple[Diagnostic, ...] = ()) -> None:
+    """The terminal's account of a build: errors always, new warnings, and a line per build unless --quiet."""
     if outcome.summary is None:
         for diagnostic in outcome.errors:
             say_diagnostic(diagnostic)
@@ -314,18 +317,20 @@ def _tell_outcome(outcome: BuildOutcome, verbosity: Verbosity, first: bool, was_
             f"{'nothing to serve until they are fixed' if first else 'pages show them until they are fixed'}",
             err=True)
         return
-    for warning in outcome.errors:
-        say_diagnostic(warning)
+    summary = outcome.summary
+    if summary.warnings != warnings_shown or first:  # not the same list again after every save
+        for warning in summary.warnings:
+            say_diagnostic(warning)
     if verbosity < Verbosity.NORMAL:
         return
-    summary = outcome.summary
+    warnings = f", {len(summary.warnings)} warning{'s' if len(summary.warnings) != 1 else ''}" if summary.warnings else ""
     if first:
         say(f"built {summary.pages} pages from {summary.articles} article{'s' if summary.articles != 1 else ''} "
-            f"in {outcome.seconds:.2f} s")
+            f"in {outcome.seconds:.2f} s{warnings}")
     else:
         fixed = "fixed; " if was_broken else ""
-        say(f"{fixed}rebuilt in {outcome.seconds:.2f} s: {summary.pages_changed} of {summary.pages} pages changed",
-            fg="green" if was_broken else None)
+        say(f"{fixed}rebuilt in {outcome.seconds:.2f} s: {summary.pages_changed} of {summary.pages} pages changed"
+            f"{warnings}", fg="green" if was_broken else None)
 
 
 def _url_host(host: str) -> str:

@@ -271,3 +271,29 @@ def test_built_sites_never_contain_the_reload_script(tmp_path: Path) -> None:
     assert CliRunner().invoke(main, ["build", "--source", str(tmp_path)]).exit_code == 0
     files = [p for p in (tmp_path / "public").rglob("*") if p.is_file()]
     assert files and not any(LIVE_PREFIX.encode() in p.read_bytes() for p in files)
+
+
+def test_rebuild_keeps_warnings_out_of_the_error_overlay(tmp_path: Path) -> None:
+    from conftest import article, make_site
+    from builder.serve import rebuild
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article()})
+    outcome = rebuild(site, tmp_path / "out", include_drafts=False)
+    assert outcome.summary is not None and outcome.summary.warnings and outcome.errors == ()
+
+
+def test_rebuild_locates_a_template_error(tmp_path: Path) -> None:
+    from conftest import article, make_site
+    from builder.serve import rebuild
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article(),
+                                         "templates/home.html": "{% extends 'base.html' %}\n{% block main %}{{ nope }{% endblock %}"})
+    outcome = rebuild(site, tmp_path / "out", include_drafts=False)
+    assert outcome.summary is None
+    assert [str(d) for d in outcome.errors] == ["templates/home.html:2:1: error: template error: unexpected '}'"]
+
+
+def test_the_overlay_escapes_what_it_shows() -> None:
+    from builder.diagnostics import Diagnostic, Location
+    from builder.serve import overlay_html
+    overlay = overlay_html([Diagnostic(Location("content/a.yaml", 3, 4), "quote '<script>' not found")])
+    assert "<script>" not in overlay and "&lt;script&gt;" in overlay
+    assert overlay_html([]) == ""
