@@ -118,4 +118,7 @@ def closest_passage(text: FoldedText, quote: str) -> Span | None:
             best, best_ratio = (start + blocks[0].a, end), ratio
     if best is None:
         return None
-    return text.span(*best)
+    start, end = best
+    while end < len(text.text) and not text.text[end].isspace() and text.text[end] != BLOCK_BREAK:
+        end += 1  # whole words read better than a cut one
+    return text.span(start, end)
