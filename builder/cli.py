@@ -226,6 +226,10 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
 def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, verbose: bool) -> None:
     """Preview the digest: build, serve, and rebuild and reload open pages on every change."""
     _require_folder(source_dir)
+    if not (source_dir / "site").is_dir() and not (source_dir / "content").is_dir():
+        say(f"error: {source_dir} is not a digest: it has neither site/ nor content/ "
+            f"(`digest init FOLDER` starts one; --source points to one)", err=True)
+        raise SystemExit(1)
     verbosity = verbosity_of(quiet, verbose)
     if host not in ("127.0.0.1", "localhost", "::1"):
         say(f"warning: serving on {host} lets other machines see the preview", err=True, fg="yellow")

@@ -268,10 +268,14 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     server = None
     try:
-        outcome = rebuild(root, site.out, include_drafts)
-        site.record(outcome)
-        server = start_server(site, host, port, verbose=verbosity == Verbosity.VERBOSE)
+        site.idle.clear()  # requests wait for the first build
+        server = start_server(site, host, port, verbose=verbosity == Verbosity.VERBOSE)  # fails fast: port taken
         bound_host, bound_port = server.server_address[:2]
+        try:
+            outcome = rebuild(root, site.out, include_drafts)
+            site.record(outcome)
+        finally:
+            site.idle.set()
         _tell_outcome(outcome, verbosity, first=True)
         warnings_shown = outcome.summary.warnings if outcome.summary else ()
 
@@ -283,13 +287,13 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
         for changed in site_changes(root, stop, on_watching=announce):
             if verbosity >= Verbosity.VERBOSE:
                 say(f"  changed: {', '.join(sorted(str(p) for p in changed))}")
+            was_broken = bool(site.errors)
             site.idle.clear()
             try:
                 outcome = rebuild(root, site.out, include_drafts)
+                site.record(outcome)
             finally:
                 site.idle.set()
-            was_broken = bool(site.errors)
-            site.record(outcome)
             _tell_outcome(outcome, verbosity, first=False, was_broken=was_broken, warnings_shown=warnings_shown)
             warnings_shown = outcome.summary.warnings if outcome.summary else warnings_shown
     except KeyboardInterrupt:

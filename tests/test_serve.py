@@ -297,3 +297,22 @@ def test_the_overlay_escapes_what_it_shows() -> None:
     overlay = overlay_html([Diagnostic(Location("content/a.yaml", 3, 4), "quote '<script>' not found")])
     assert "<script>" not in overlay and "&lt;script&gt;" in overlay
     assert overlay_html([]) == ""
+
+
+def test_serve_outside_a_digest_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--source", str(tmp_path), "--port", "0"])
+    assert result.exit_code == 1
+    assert "is not a digest: it has neither site/ nor content/" in result.stderr
+
+
+def test_a_port_in_use_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    import socket
+    CliRunner().invoke(main, ["init", str(tmp_path)])
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--source", str(tmp_path), "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr.endswith(f"error: port {port} is already in use on 127.0.0.1: stop the other server, "
+                                  "or choose another port with --port\n")
