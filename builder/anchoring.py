@@ -119,6 +119,6 @@ def closest_passage(text: FoldedText, quote: str) -> Span | None:
     if best is None:
         return None
     start, end = best
-    while end < len(text.text) and not text.text[end].isspace() and text.text[end] != BLOCK_BREAK:
+    while end < len(text.text) and text.text[end].isalnum():
         end += 1  # whole words read better than a cut one
     return text.span(start, end)

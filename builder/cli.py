@@ -61,15 +61,15 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool, strict: bool, ou
         progress.finish()
         report(errors.diagnostics, output_format)
         click.echo(f"nothing was written; {out} is as it was", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
         progress.finish()
         report([template_diagnostic(error, source_dir)], output_format)
         click.echo(f"nothing was written; {out} is as it was", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     except UnsafeOutput as refusal:
         progress.finish()
-        raise click.ClickException(str(refusal))
+        raise click.ClickException(str(refusal)) from None
     progress.finish()
     report(summary.warnings, output_format, quiet_when_clean=True)
     seconds = time.perf_counter() - started

@@ -13,8 +13,8 @@ from typing import Any
 from .anchoring import Selector
 from .diagnostics import Collector, ContentErrors, Diagnostic, Location
 from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
-from .shapes import (ANNOTATIONS, CONFIG, FRONT_MATTER, LOCAL_SOURCE, SLUG_PATTERN, SOURCE, TOPIC,
-                     ID_PATTERN, Record, Shape, read_record)
+from .shapes import (ANNOTATIONS, CAVEAT, CLAIM, CONFIG, FRONT_MATTER, ID_PATTERN, LOCAL_SOURCE, SLUG_PATTERN,
+                     SOURCE, TOPIC, Record, Shape, read_record)
 from .yamlfile import YamlMap, parse_yaml, type_name
 
 CONFIG_PATH = "site/config.yaml"
@@ -103,7 +103,7 @@ def _load_registry(root: Path, rel_path: str, shape: Shape, problems: Collector,
                                                   "use lowercase letters, digits, and single '-' or '_' between them")
             continue
         record = read_record(value, shape, data.value_at[entry_id], problems)
-        if record is not None and shape.fields[0].name in record.values:
+        if _has(record, *shape.required_names()):
             entries.append(make(entry_id, record, data.key_at[entry_id]))
     return sorted(entries, key=lambda e: e.id)
 
@@ -208,9 +208,11 @@ def _load_annotations(root: Path, path: str, problems: Collector) -> tuple[tuple
     record = read_record(data, ANNOTATIONS, Location(path, 1), problems)
     if record is None:
         return (), (), ()
-    claims = tuple(_claim_from(r) for r in record.get("claims", ()) if _has(r, "id", "quote", "status", "sources"))
-    caveats = tuple(_caveat_from(r, problems) for r in record.get("caveats", ()) if _has(r, "id", "kind", "text"))
-    sources = tuple(_source_from(r.get("id"), r, r.at) for r in record.get("sources", ()) if _has(r, "id", "name"))
+    # An entry with a missing or invalid required field has been reported; leave it out.
+    claims = tuple(_claim_from(r) for r in record.get("claims", ()) if _has(r, *CLAIM.required_names()))
+    caveats = tuple(_caveat_from(r, problems) for r in record.get("caveats", ()) if _has(r, *CAVEAT.required_names()))
+    sources = tuple(_source_from(r.get("id"), r, r.at) for r in record.get("sources", ())
+                    if _has(r, *LOCAL_SOURCE.required_names()))
     _reject_duplicates([(c.id, c.at) for c in claims], "claim", problems)
     _reject_duplicates([(c.id, c.at) for c in caveats], "caveat", problems)
     return claims, caveats, sources

@@ -219,8 +219,8 @@ def _words_before(text: str, offset: int, count: int = 3) -> str:
 
 def _note_html(markdown: str, at: Location, problems: Collector) -> str:
     parsed = markup.parse(markdown)
-    for line, message in markup.link_problems(parsed):
-        problems.error(at, message)
+    for _line, message in markup.link_problems(parsed):
+        problems.error(at, message)  # a note's lines can't be mapped back through YAML folding
     return markup.render(parsed)
 
 

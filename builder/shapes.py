@@ -46,6 +46,9 @@ class Shape:
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
 
+    def required_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
 
 @dataclass(frozen=True)
 class Record:
