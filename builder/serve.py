@@ -265,7 +265,9 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
     workspace = Path(tempfile.mkdtemp(prefix="digest-serve-"))
     site = LiveSite(workspace / "site")
     stop = threading.Event()
-    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C and SIGTERM stop the server even when SIGINT was ignored at start (a background job
+    # of a script, some CI runners): Python installs no KeyboardInterrupt handler then.
+    previous_handlers = {number: signal.signal(number, _interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
     server = None
     try:
         site.idle.clear()  # requests wait for the first build
@@ -304,7 +306,8 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
         if server is not None:
             server.shutdown()
             server.server_close()
-        signal.signal(signal.SIGTERM, previous_handler)
+        for number, handler in previous_handlers.items():
+            signal.signal(number, handler)
         shutil.rmtree(workspace, ignore_errors=True)
     if verbosity >= Verbosity.NORMAL:
         say("stopped")

@@ -29,6 +29,23 @@ ARTICLE = "content/articles/riverton-bus-fares.md"
 ANNOTATIONS = "content/articles/riverton-bus-fares.yaml"
 PAGE = "/articles/riverton-bus-fares/"
 TIMEOUT = 15.0  # seconds for anything that should take well under one
+# The server, with a stack dump of every thread on SIGUSR1: what a hung shutdown was doing.
+SERVE = [sys.executable, "-c", "import faulthandler, signal; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+                               "from builder.cli import main; main()", "serve"]
+
+
+def stop_with_ctrl_c(process: subprocess.Popen, stderr: "Lines") -> int:
+    """SIGINT, then the exit code; on a hang, fail with every thread's stack."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        process.kill()
+        process.wait()
+        time.sleep(0.5)
+        raise AssertionError("no exit within the timeout after SIGINT; threads were:\n" + "\n".join(stderr.drain()))
 
 
 class Lines:
@@ -42,6 +59,11 @@ class Lines:
     def _pump(self, stream: IO[str]) -> None:
         for line in stream:
             self._queue.put(line.rstrip("\n"))
+
+    def drain(self) -> list[str]:
+        while not self._queue.empty():
+            self.seen.append(self._queue.get())
+        return self.seen
 
     def wait_for(self, pattern: str) -> re.Match:
         deadline = time.monotonic() + TIMEOUT
@@ -112,7 +134,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("serve") / "site"
     assert CliRunner().invoke(main, ["init", str(root)]).exit_code == 0
     process = subprocess.Popen(
-        [sys.executable, "-c", "from builder.cli import main; main()", "serve", "--source", str(root), "--port", "0"],
+        [*SERVE, "--source", str(root), "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     stdout, stderr = Lines(process.stdout), Lines(process.stderr)
     port = int(stdout.wait_for(r"serving http://127\.0\.0\.1:(\d+)/").group(1))
@@ -231,8 +253,7 @@ def test_a_new_site_template_overrides_the_theme_and_reloads(server: Server) -> 
 
 
 def test_ctrl_c_stops_the_server_cleanly(server: Server) -> None:
-    server.process.send_signal(signal.SIGINT)
-    assert server.process.wait(timeout=TIMEOUT) == 0
+    assert stop_with_ctrl_c(server.process, server.stderr) == 0
     server.stdout.wait_for(r"^stopped$")
     assert not any("Traceback" in line for line in server.stderr.seen)
 
@@ -243,7 +264,7 @@ def test_a_site_that_does_not_build_at_start_is_served_once_fixed(tmp_path: Path
     annotations = root / ANNOTATIONS
     annotations.write_text(annotations.read_text().replace("status: confirmed", "status: confirmd"))
     process = subprocess.Popen(
-        [sys.executable, "-c", "from builder.cli import main; main()", "serve", "--source", str(root), "--port", "0"],
+        [*SERVE, "--source", str(root), "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         stdout, stderr = Lines(process.stdout), Lines(process.stderr)
@@ -258,8 +279,7 @@ def test_a_site_that_does_not_build_at_start_is_served_once_fixed(tmp_path: Path
         assert events.next()[0] == "reload"
         events.close()
         assert server.get(PAGE)[0] == 200
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=TIMEOUT) == 0
+        assert stop_with_ctrl_c(process, stderr) == 0
     finally:
         if process.poll() is None:
             process.kill()
