@@ -192,7 +192,11 @@ def init(folder: Path, title: str | None, theme_copy: bool) -> None:
 @click.option("--draft", is_flag=True, help="Mark the article draft: true (built only with --drafts).")
 def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: str, slug: str | None,
         draft: bool) -> None:
-    """Create content/articles/<slug>.md and its annotation file for a new article titled TITLE."""
+    """Start an article: its Markdown file and its annotation file.
+
+    Creates content/articles/<slug>.md, the slug made from TITLE, and beside it a commented
+    annotation template; refuses to overwrite either.
+    """
     slug = slug if slug is not None else article_slug(title)
     if not SLUG_PATTERN.match(slug):
         raise click.BadParameter(f"'{slug}' is not a valid slug: use lowercase letters, digits and single hyphens"
@@ -224,7 +228,12 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print changed files, build folder and requests.")
 def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, verbose: bool) -> None:
-    """Preview the digest: build, serve, and rebuild and reload open pages on every change."""
+    """Preview with live reload while you edit.
+
+    Builds into a temporary folder, serves it, rebuilds on every change to content, site
+    settings, static files or templates, and reloads the open pages a change affects.
+    Errors are shown over the page and in the terminal. Ctrl-C stops it.
+    """
     _require_folder(source_dir)
     if not (source_dir / "site").is_dir() and not (source_dir / "content").is_dir():
         say(f"error: {source_dir} is not a digest: it has neither site/ nor content/ "

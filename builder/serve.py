@@ -144,7 +144,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _answer(self, with_body: bool) -> None:
         url_path = unquote(urlsplit(self.path).path)
         if url_path == LIVE_PREFIX + "events":
-            return self._stream_events()
+            return self._stream_events() if with_body else self._send(HTTPStatus.OK, "text/event-stream", b"", False)
         if url_path == LIVE_PREFIX + "live.js":
             return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_SCRIPT.read_bytes(), with_body)
         target = self._locate(url_path)
