@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import IO, Callable
@@ -59,9 +60,11 @@ def _count(number: int, noun: str) -> str:
 class TerminalProgress:
     """A `Progress` for people: a bar once a build has run for a while on a terminal, plain lines elsewhere.
 
-    Short builds print nothing here, so the usual output is the summary alone. When the
-    stream is not a terminal (CI logs), a long build prints one plain line per stage
-    instead of a bar that would fill the log with carriage returns.
+    Short builds print nothing here, so the usual output is the summary alone. A stage
+    without a count (reading, resolving) that outlasts the delay shows its name on a status
+    line, from a timer, so a long build never sits silent. When the stream is not a terminal
+    (CI logs), a long build prints one plain line per stage instead of a bar that would fill
+    the log with carriage returns.
     """
 
     def __init__(self, verbosity: Verbosity, stream: IO[str] | None = None, after_seconds: float = 0.5,
@@ -77,12 +80,20 @@ class TerminalProgress:
         self._total = 0
         self._done = 0
         self._bar = None
+        self._status_lock = threading.Lock()  # the timer's status line against the stage's end
+        self._status_timer: threading.Timer | None = None
+        self._status_shown = False
 
     def stage(self, name: str, total: int = 0) -> None:
         self._end_stage()
         self._stage, self._total, self._done, self._stage_started = name, total, 0, self.clock()
         if self.verbosity == Verbosity.NORMAL and not self.is_terminal and self._is_long():
             self._line(f"digest: {self._label()}")
+        if self.verbosity == Verbosity.NORMAL and self.is_terminal and not total:
+            delay = max(0.0, self.after_seconds - (self.clock() - self.started))
+            self._status_timer = threading.Timer(delay, self._show_status, args=(name,))
+            self._status_timer.daemon = True
+            self._status_timer.start()
 
     def advance(self) -> None:
         self._done += 1
@@ -99,7 +110,21 @@ class TerminalProgress:
         self._end_stage()
         self._stage = ""
 
+    def _show_status(self, name: str) -> None:
+        with self._status_lock:
+            if self._status_timer is not None and self._stage == name:
+                self.stream.write(f"\r{name}…")
+                self.stream.flush()
+                self._status_shown = True
+
     def _end_stage(self) -> None:
+        with self._status_lock:
+            if self._status_timer is not None:
+                self._status_timer.cancel()
+                self._status_timer = None
+            if self._status_shown:
+                self.stream.write("\r\x1b[K")  # erase the status line
+                self._status_shown = False
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None

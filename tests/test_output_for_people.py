@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -113,3 +114,14 @@ def test_short_build_prints_no_progress() -> None:
     progress.advance()
     progress.finish()
     assert stream.getvalue() == ""
+
+
+def test_a_long_stage_without_a_count_shows_its_name_until_it_ends() -> None:
+    stream = FakeTerminal()
+    progress = TerminalProgress(Verbosity.NORMAL, stream, after_seconds=0)
+    progress.stage("resolving")
+    deadline = time.monotonic() + 5
+    while "resolving…" not in stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    progress.finish()
+    assert stream.getvalue() == "\rresolving…\r\x1b[K"
