@@ -34,7 +34,7 @@ from .build import Summary, build
 from .diagnostics import ContentErrors, Diagnostic, Location
 from .render import PACKAGE_DIR, template_diagnostic
 from .terminal import Verbosity, say, say_diagnostic
-from .watch import site_changes, watched_folders
+from .watch import affects_build, site_changes, watched_folders
 
 LIVE_PREFIX = "/__digest__/"
 LIVE_SCRIPT = PACKAGE_DIR / "live.js"
@@ -289,6 +289,8 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
         for changed in site_changes(root, stop, on_watching=announce):
             if verbosity >= Verbosity.VERBOSE:
                 say(f"  changed: {', '.join(sorted(str(p) for p in changed))}")
+            if not any(affects_build(path, root) for path in changed):
+                continue  # nothing the build reads
             was_broken = bool(site.errors)
             site.idle.clear()
             try:

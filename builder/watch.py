@@ -24,6 +24,18 @@ def watched_folders(root: Path) -> tuple[Path, ...]:
     return tuple(sorted({folder.resolve() for folder in candidates if folder.is_dir()}))
 
 
+def affects_build(path: Path, root: Path) -> bool:
+    """Whether a build reads this path: a change elsewhere (notes, drafts folders, editor files) needs none."""
+    path, root = path.resolve(), root.resolve()
+    if any(path.is_relative_to(folder) for folder in (root / "site" / "static", root / "templates", builtin_theme())):
+        return True
+    if path in (root / "content", root / "site", root / "content" / "articles"):  # a whole folder came or went
+        return True
+    if path in (root / "site" / "config.yaml", root / "content" / "sources.yaml", root / "content" / "topics.yaml"):
+        return True
+    return path.parent == root / "content" / "articles" and path.suffix in (".md", ".yaml", ".yml")
+
+
 def site_filter() -> watchfiles.DefaultFilter:
     """watchfiles' default filter (version control, caches, editor files), plus more editor debris."""
     return watchfiles.DefaultFilter(

@@ -108,6 +108,7 @@ class Events:
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
         self.connection.request("GET", LIVE_PREFIX + "events")
+        self.sock = self.connection.sock  # the response keeps reading from it after the connection lets go
         self.response = self.connection.getresponse()
         assert self.response.status == 200
         assert self.response.getheader("Content-Type").startswith("text/event-stream")
@@ -203,6 +204,19 @@ def test_an_edit_rebuilds_the_page_and_sends_a_reload_event(server: Server) -> N
     finally:
         events.close()
     server.stdout.wait_for(r"rebuilt in [\d.]+ s: 1 of 10 pages changed")
+
+
+def test_a_file_the_build_does_not_read_triggers_no_rebuild(server: Server) -> None:
+    events = server.events()
+    try:
+        assert events.next()[0] == "hello"
+        (server.root / "content/notes.txt").write_text("to do: call the council")
+        (server.root / "content/articles/ideas.txt").write_text("a story about trams")
+        events.sock.settimeout(1.5)  # a quiet stream is the point
+        with pytest.raises(TimeoutError):
+            events.next()
+    finally:
+        events.close()
 
 
 def test_an_invalid_edit_shows_the_errors_over_the_page_until_fixed(server: Server) -> None:
@@ -336,3 +350,14 @@ def test_a_port_in_use_is_an_error_not_a_traceback(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.endswith(f"error: port {port} is already in use on 127.0.0.1: stop the other server, "
                                   "or choose another port with --port\n")
+
+
+@pytest.mark.parametrize("rel_path, affects", [
+    ("content/articles/a.md", True), ("content/articles/a.yaml", True), ("content/sources.yaml", True),
+    ("site/config.yaml", True), ("site/static/img/logo.svg", True), ("templates/home.html", True),
+    ("content/articles", True), ("content/notes.txt", False), ("content/articles/a.txt", False),
+    ("content/articles/old/a.md", False), ("site/notes.md", False), ("public/index.html", False),
+])
+def test_which_changes_need_a_rebuild(tmp_path: Path, rel_path: str, affects: bool) -> None:
+    from builder.watch import affects_build
+    assert affects_build(tmp_path / rel_path, tmp_path) is affects
