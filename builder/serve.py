@@ -57,12 +57,18 @@ class LiveSite:
 
     def __init__(self, out: Path) -> None:
         self.out = out
-        self.generation = f"{secrets.token_hex(4)}-0"  # new per server, so a restart reloads open pages
+        self._server_id = secrets.token_hex(4)  # new per server, so a restarted server reloads open pages
+        self._builds = 0
         self.errors: tuple[Diagnostic, ...] = ()
         self.idle = threading.Event()  # cleared while a build may be swapping the folder
         self.idle.set()
         self._listeners: set[queue.Queue] = set()
         self._lock = threading.Lock()
+
+    @property
+    def generation(self) -> str:
+        """Names the build a page was served from; a page that hears of another one reloads."""
+        return f"{self._server_id}-{self._builds}"
 
     def listen(self) -> queue.Queue:
         listener: queue.Queue = queue.Queue()
@@ -86,8 +92,7 @@ class LiveSite:
         if outcome.summary is None:
             self.publish("errors", {"overlay": overlay_html(self.errors)})
         else:
-            number = int(self.generation.rsplit("-", 1)[1]) + 1
-            self.generation = f"{self.generation.rsplit('-', 1)[0]}-{number}"
+            self._builds += 1
             self.publish("reload", {"generation": self.generation, "changed": list(outcome.summary.changed_paths)})
 
 
