@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import time
 from pathlib import Path
 
 import click
+import jinja2
 
 from . import __version__
 from .build import build as build_site
 from .build import check as check_site
-from .diagnostics import ContentErrors, Diagnostic
+from .diagnostics import ContentErrors, Diagnostic, did_you_mean
 from .output import UnsafeOutput
+from .render import template_diagnostic
 from .search import SearchUnavailable
+from .scaffold import Known, ScaffoldRefusal, article_slug, create_article, create_digest, known_ids, title_from_folder
 from .schema import document_schemas
+from .serve import ServeError, serve as serve_site
+from .shapes import SLUG_PATTERN
+from .terminal import TerminalProgress, Verbosity, say, say_diagnostic, summary_line
 
 FORMATS = click.Choice(["text", "github", "json"])
 
@@ -39,27 +47,51 @@ def source_option(command):
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
               help="How to print errors and warnings.")
-def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool, strict: bool,
-          output_format: str) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print errors and warnings only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each stage's duration and each file changed.")
+def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool, strict: bool, output_format: str,
+          quiet: bool, verbose: bool) -> None:
     """Check the digest, then build it into static HTML."""
     _require_folder(source_dir)
+    verbosity = verbosity_of(quiet, verbose)
     out = out_dir if out_dir is not None else source_dir / "public"
     started = time.perf_counter()
+    progress = TerminalProgress(verbosity)
     try:
-        summary = build_site(source_dir, out, include_drafts=drafts, strict=strict, search=not no_search)
+        summary = build_site(source_dir, out, include_drafts=drafts, strict=strict, progress=progress,
+                             search=not no_search)
     except ContentErrors as errors:
+        progress.finish()
         report(errors.diagnostics, output_format)
         click.echo(f"nothing was written; {out} is as it was", err=True)
         raise SystemExit(1) from None
+    except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
+        progress.finish()
+        report([template_diagnostic(error, source_dir)], output_format)
+        click.echo(f"nothing was written; {out} is as it was", err=True)
+        raise SystemExit(1) from None
     except UnsafeOutput as refusal:
+        progress.finish()
         raise click.ClickException(str(refusal)) from None
     except SearchUnavailable as missing:
+        progress.finish()
         click.echo(f"error: {missing}", err=True)
         raise SystemExit(1) from None
+    progress.finish()
     report(summary.warnings, output_format, quiet_when_clean=True)
     seconds = time.perf_counter() - started
-    click.echo(f"built {summary.pages} pages from {summary.articles} article{'s' if summary.articles != 1 else ''} "
-               f"({summary.claims} claims, {summary.caveats} caveats) into {out} in {seconds:.2f} s")
+    if verbosity == Verbosity.VERBOSE:
+        for path in summary.changed_paths:
+            say(f"  changed {path}")
+    if verbosity >= Verbosity.NORMAL:
+        say(summary_line(summary, out, seconds), fg="green")
+
+
+def verbosity_of(quiet: bool, verbose: bool) -> Verbosity:
+    """--quiet and --verbose as one setting; both at once is a usage error."""
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    return Verbosity.QUIET if quiet else Verbosity.VERBOSE if verbose else Verbosity.NORMAL
 
 
 @main.command()
@@ -110,7 +142,10 @@ def report(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic], output_format
             click.echo(json.dumps([_as_json(d) for d in diagnostics], indent=2, ensure_ascii=False))
         return
     for d in diagnostics:
-        click.echo(_as_github(d) if output_format == "github" else str(d), err=output_format == "text")
+        if output_format == "github":
+            click.echo(_as_github(d))
+        else:
+            say_diagnostic(d)  # the severity in colour on a terminal
     if output_format == "text" and (diagnostics or not quiet_when_clean):
         click.echo(_count(diagnostics), err=True)
 
@@ -136,6 +171,89 @@ def _as_github(d: Diagnostic) -> str:
 
     return (f"::{d.severity} file={escape_property(d.at.path)},line={d.at.line},col={d.at.column}"
             f"::{escape_data(d.message)}")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", default=None, help="The digest's name.  [default: from the folder name]")
+@click.option("--theme-copy", is_flag=True,
+              help="Also copy the built-in theme: templates into templates/, assets into site/static/, to customise.")
+def init(folder: Path, title: str | None, theme_copy: bool) -> None:
+    """Create a new digest in FOLDER (new or empty) that builds as it is."""
+    try:
+        created = create_digest(folder, title or title_from_folder(folder), theme_copy)
+    except ScaffoldRefusal as refusal:
+        say(f"error: {refusal}", err=True)
+        raise SystemExit(1)
+    say(f"created a digest in {folder} ({len(created)} files)", fg="green")
+    say(f"next: digest serve --source {folder}   (or: digest build --source {folder})")
+
+
+@main.command()
+@click.argument("title")
+@source_option
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Publication date, like 2026-02-04.  [default: today]")
+@click.option("--topics", "topics", default="", help="Topic ids, separated by commas: --topics trade,energy")
+@click.option("--slug", default=None, help="The file name, instead of one made from the title.")
+@click.option("--draft", is_flag=True, help="Mark the article draft: true (built only with --drafts).")
+def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: str, slug: str | None,
+        draft: bool) -> None:
+    """Start an article: its Markdown file and its annotation file.
+
+    Creates content/articles/<slug>.md, the slug made from TITLE, and beside it a commented
+    annotation template; refuses to overwrite either.
+    """
+    slug = slug if slug is not None else article_slug(title)
+    if not SLUG_PATTERN.match(slug):
+        raise click.BadParameter(f"'{slug}' is not a valid slug: use lowercase letters, digits and single hyphens"
+                                 if slug else "the title has no letters or digits to make a file name from",
+                                 param_hint="--slug")
+    topic_ids = tuple(t for t in re.split(r"[,\s]+", topics) if t)
+    known = known_ids(source_dir)
+    if known is not None:
+        for topic_id in topic_ids:
+            if topic_id not in known.topic_ids:
+                raise click.BadParameter(f"unknown topic '{topic_id}'{did_you_mean(topic_id, known.topic_ids)}; "
+                                         f"topics are defined in content/topics.yaml", param_hint="--topics")
+    try:
+        created = create_article(source_dir, title, slug, (date or datetime.datetime.now()).date(), topic_ids,
+                                 draft, known or Known())
+    except ScaffoldRefusal as refusal:
+        say(f"error: {refusal}", err=True)
+        raise SystemExit(1)
+    for path in created:
+        say(f"created {path}", fg="green")
+
+
+@main.command()
+@source_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0 picks a free one.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print changed files, build folder and requests.")
+def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, verbose: bool) -> None:
+    """Preview with live reload while you edit.
+
+    Builds into a temporary folder, serves it, rebuilds on every change to content, site
+    settings, static files or templates, and reloads the open pages a change affects.
+    Errors are shown over the page and in the terminal. Ctrl-C stops it.
+    """
+    _require_folder(source_dir)
+    if not (source_dir / "site").is_dir() and not (source_dir / "content").is_dir():
+        say(f"error: {source_dir} is not a digest: it has neither site/ nor content/ "
+            f"(`digest init FOLDER` starts one; --source points to one)", err=True)
+        raise SystemExit(1)
+    verbosity = verbosity_of(quiet, verbose)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"warning: serving on {host} lets other machines see the preview", err=True, fg="yellow")
+    try:
+        serve_site(source_dir, host, port, drafts, verbosity)
+    except ServeError as error:
+        say(f"error: {error}", err=True)
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

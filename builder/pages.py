@@ -142,7 +142,7 @@ def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
                       DiscrepancyView(discrepancies)))
     if search:
         pages.append(Page(f"{SEARCH}index.html", "search.html", "Search", SearchView()))
-    pages.append(Page(NOT_FOUND, "404.html", "Page not found", NotFoundView(), links_from_site_root=True))
+    pages.append(Page(NOT_FOUND, "404.html", "Not found", NotFoundView(), links_from_site_root=True))
     return pages
 
 

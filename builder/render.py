@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import posixpath
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 
 from . import __version__, addresses, pages, structured
+from .diagnostics import Diagnostic, Location
 from .pages import Page
 from .resolve import Digest
 
@@ -62,7 +65,8 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
     return env
 
 
-def render_pages(page_list: list[Page], digest: Digest, env: jinja2.Environment) -> list[RenderedFile]:
+def render_pages(page_list: list[Page], digest: Digest, env: jinja2.Environment,
+                 on_page: Callable[[], None] = lambda: None) -> list[RenderedFile]:
     """Render every page to bytes; nothing is written here."""
     sources = {s.id: s for s in digest.sources}
     topics = {t.id: t for t in digest.topics}
@@ -78,6 +82,7 @@ def render_pages(page_list: list[Page], digest: Digest, env: jinja2.Environment)
                                url=url, has_search=has_search,
                                page_address=addresses.page_address(page.path))
         rendered.append(RenderedFile(page.path, html.encode("utf-8")))
+        on_page()
     return rendered
 
 
@@ -90,3 +95,15 @@ def static_files(site_static: Path) -> list[RenderedFile]:
                 if path.is_file():
                     files["static/" + path.relative_to(folder).as_posix()] = path.read_bytes()
     return [RenderedFile(path, data) for path, data in sorted(files.items())]
+
+
+def template_diagnostic(error: jinja2.TemplateError, site_root: Path) -> Diagnostic:
+    """A template's error, located at the template line (relative to the site root when it is the site's)."""
+    filename, line = getattr(error, "filename", None), getattr(error, "lineno", None)
+    if not filename:  # raised while rendering: Jinja puts template lines into the traceback
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.endswith((".html", ".xml", ".txt"))]
+        filename, line = (frames[-1].filename, frames[-1].lineno) if frames else ("templates", 1)
+    path = Path(filename).resolve()
+    shown = path.relative_to(site_root.resolve()).as_posix() if path.is_relative_to(site_root.resolve()) else str(path)
+    message = error.message if isinstance(error, jinja2.TemplateSyntaxError) and error.message else str(error)
+    return Diagnostic(Location(shown, line or 1), f"template error: {message}")

@@ -84,8 +84,10 @@ def test_an_interrupted_build_leaves_the_previous_output_exactly_as_it_was(how, 
     assert run_build(site, out).exit_code == 0
     before = {p: (data, (out / p).stat().st_mtime_ns) for p, data in files_of(out).items()}
     (site / "content/articles/a0000.md").write_text(article("Changed", body="New text.\n"))
+    # As from a terminal: a test run started in the background inherits SIGINT ignored.
     process = subprocess.Popen([sys.executable, "-m", "builder.cli", "build", "--source", str(site), "--out", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".public.staging-*")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)  # wait until it is writing
