@@ -12,7 +12,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .addresses import absolute_url
-from .model import RATING_BEST, RATING_WORST, SiteConfig, Source
+from .model import RATING_BEST, RATING_WORST, SiteConfig, Source, Topic
 from .pages import article_url
 from .resolve import AnchoredArticle, AnchoredClaim
 
@@ -27,10 +27,10 @@ def script_json(data: Any) -> Markup:
 
 
 def article_structured_data(article: AnchoredArticle, outlet: Source | None, config: SiteConfig,
-                            sources: dict[str, Source]) -> list[dict[str, Any]]:
+                            sources: dict[str, Source], topics: dict[str, Topic]) -> list[dict[str, Any]]:
     """The JSON-LD objects for one article page: NewsArticle first, then one ClaimReview per rated claim."""
     page_url = absolute_url(config, article_url(article.slug)) or ""
-    return [news_article(article, outlet, config, page_url)] + [
+    return [news_article(article, outlet, config, page_url, topics)] + [
         claim_review(article, claim, config, sources, page_url)
         for claim in article.claims if claim.status.rating is not None
     ]
@@ -44,7 +44,8 @@ def publisher(config: SiteConfig) -> dict[str, Any]:
     return data
 
 
-def news_article(article: AnchoredArticle, outlet: Source | None, config: SiteConfig, page_url: str) -> dict[str, Any]:
+def news_article(article: AnchoredArticle, outlet: Source | None, config: SiteConfig, page_url: str,
+                 topics: dict[str, Topic]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -59,7 +60,7 @@ def news_article(article: AnchoredArticle, outlet: Source | None, config: SiteCo
     if article.article.summary:
         data["description"] = article.article.summary
     if article.article.topics:
-        data["keywords"] = [ref.id for ref in article.article.topics]
+        data["keywords"] = [topics[ref.id].title for ref in article.article.topics]
     if outlet and outlet.url:
         data["isBasedOn"] = outlet.url
     return data

@@ -27,6 +27,8 @@ def test_article_page_has_a_news_article(default_site: Path) -> None:
     assert news[0]["datePublished"] == "2026-02-04"
     assert news[0]["url"] == ARTICLE_URL
     assert news[0]["publisher"]["name"] == "The Annotated Digest"
+    assert news[0]["author"]["name"] == "The original news report"
+    assert news[0]["keywords"][:3] == ["US–China relations", "Trade", "Agriculture"]
 
 
 def test_every_rated_claim_has_a_claim_review_with_googles_properties(default_site: Path) -> None:
