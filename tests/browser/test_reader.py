@@ -124,6 +124,26 @@ def test_article_page_stays_light(browser, site_url: str) -> None:  # type: igno
     assert sum(sizes.values()) < 80_000, sizes
 
 
+@pytest.mark.parametrize("path", PAGES)
+def test_no_page_scrolls_sideways_at_320_px(open_page, path: str) -> None:
+    page = open_page(path, width=320).page
+    if path.startswith("search"):
+        page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_print_shows_every_note_after_its_paragraph_and_hides_navigation(open_page) -> None:
+    page = open_page(ARTICLE, width=800).page
+    page.emulate_media(media="print")
+    notes = page.locator(".sidenotes .note")
+    assert notes.count() == 10
+    assert all(notes.nth(i).is_visible() for i in range(notes.count()))
+    assert not page.locator(".site-header nav").is_visible()
+    first_note = page.locator(".sidenotes").first.bounding_box()
+    first_paragraph = page.locator("#article-text > p").first.bounding_box()
+    assert first_note["y"] > first_paragraph["y"] + first_paragraph["height"] - 1  # below it, not beside it
+
+
 def test_skip_link_is_the_first_stop_and_visible_when_focused(open_page) -> None:
     page = open_page(ARTICLE).page
     page.keyboard.press("Tab")
