@@ -17,6 +17,7 @@ from .build import check as check_site
 from .diagnostics import ContentErrors, Diagnostic, did_you_mean
 from .output import UnsafeOutput
 from .render import template_diagnostic
+from .search import SearchUnavailable
 from .scaffold import Known, ScaffoldRefusal, article_slug, create_article, create_digest, known_ids, title_from_folder
 from .schema import document_schemas
 from .serve import ServeError, serve as serve_site
@@ -42,13 +43,14 @@ def source_option(command):
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder.  [default: public/ in the site root]")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index (and the search page).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
               help="How to print errors and warnings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors and warnings only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage's duration and each file changed.")
-def build(source_dir: Path, out_dir: Path | None, drafts: bool, strict: bool, output_format: str, quiet: bool,
-          verbose: bool) -> None:
+def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool, strict: bool, output_format: str,
+          quiet: bool, verbose: bool) -> None:
     """Check the digest, then build it into static HTML."""
     _require_folder(source_dir)
     verbosity = verbosity_of(quiet, verbose)
@@ -56,7 +58,8 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool, strict: bool, ou
     started = time.perf_counter()
     progress = TerminalProgress(verbosity)
     try:
-        summary = build_site(source_dir, out, include_drafts=drafts, strict=strict, progress=progress)
+        summary = build_site(source_dir, out, include_drafts=drafts, strict=strict, progress=progress,
+                             search=not no_search)
     except ContentErrors as errors:
         progress.finish()
         report(errors.diagnostics, output_format)
@@ -70,6 +73,10 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool, strict: bool, ou
     except UnsafeOutput as refusal:
         progress.finish()
         raise click.ClickException(str(refusal)) from None
+    except SearchUnavailable as missing:
+        progress.finish()
+        click.echo(f"error: {missing}", err=True)
+        raise SystemExit(1) from None
     progress.finish()
     report(summary.warnings, output_format, quiet_when_clean=True)
     seconds = time.perf_counter() - started

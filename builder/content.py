@@ -70,7 +70,7 @@ def _load_config(root: Path, problems: Collector) -> SiteConfig | None:
     record = read_record(data, CONFIG, Location(CONFIG_PATH, 1), problems)
     if record is None or "title" not in record.values:
         return None
-    statuses = tuple(Status(r.get("id"), r.get("label"), r.get("description", ""))
+    statuses = tuple(Status(r.get("id"), r.get("label"), r.get("description", ""), r.get("rating"))
                      for r in record.get("statuses", ()) if r and "id" in r.values and "label" in r.values)
     if "statuses" in record.values:
         _reject_duplicates([(s.id, r.where("id")) for s, r in zip(statuses, record.get("statuses"))], "status", problems)

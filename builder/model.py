@@ -22,13 +22,16 @@ class Status:
     id: str
     label: str
     description: str = ""
+    rating: int | None = None  # 1 (worst) to 5 (best) for ClaimReview markup; None: no review is published
 
+
+RATING_WORST, RATING_BEST = 1, 5
 
 DEFAULT_STATUSES = (
-    Status("confirmed", "Confirmed", "Independently confirmed by the sources cited."),
-    Status("unconfirmed", "Unconfirmed", "Reported, but not independently confirmed."),
-    Status("disputed", "Disputed", "Contested by another source or contradicted by the record."),
-    Status("false", "False", "Contradicted by reliable evidence."),
+    Status("confirmed", "Confirmed", "Independently confirmed by the sources cited.", 5),
+    Status("unconfirmed", "Unconfirmed", "Reported, but not independently confirmed.", 3),
+    Status("disputed", "Disputed", "Contested by another source or contradicted by the record.", 2),
+    Status("false", "False", "Contradicted by reliable evidence.", 1),
 )
 
 

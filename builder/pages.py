@@ -7,11 +7,14 @@ from typing import Any
 
 from .model import Source, Topic
 from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest
+from .sidenotes import NoteGroup, group_notes
 
 HOME = ""
 TOPICS = "topics/"
 SOURCES = "sources/"
 DISCREPANCIES = "discrepancies/"
+SEARCH = "search/"
+NOT_FOUND = "404.html"
 
 
 def article_url(slug: str) -> str:
@@ -32,6 +35,7 @@ class Page:
     template: str
     title: str
     view: Any  # one of the *View types below
+    links_from_site_root: bool = False  # 404.html is served at any URL, so its links cannot be relative
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ class ArticleView:
     article: AnchoredArticle
     comparison: Comparison
     outlet: Source | None
+    notes: tuple[NoteGroup, ...] = ()  # the margin notes, by paragraph
 
 
 @dataclass(frozen=True)
@@ -103,12 +108,22 @@ class SourceIndexView:
 
 
 @dataclass(frozen=True)
+class SearchView:
+    pass
+
+
+@dataclass(frozen=True)
+class NotFoundView:
+    pass
+
+
+@dataclass(frozen=True)
 class DiscrepancyView:
     caveats: tuple[CitedCaveat, ...]  # omissions and contradictions, newest article first
 
 
-def plan_pages(digest: Digest) -> list[Page]:
-    """Every page of the site, in a stable order."""
+def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
+    """Every page of the site, in a stable order; the search page only when a search index is built."""
     sources = {s.id: s for s in digest.sources}
     topic_entries = [_topic_entry(topic, digest) for topic in digest.topics]
     source_entries = [_source_entry(source, digest) for source in digest.sources]
@@ -116,7 +131,7 @@ def plan_pages(digest: Digest) -> list[Page]:
     for article in digest.articles:
         outlet = sources[article.article.source.id] if article.article.source else None
         pages.append(Page(f"{article_url(article.slug)}index.html", "article.html", article.article.title,
-                          ArticleView(article, compare_sources(article, sources), outlet)))
+                          ArticleView(article, compare_sources(article, sources), outlet, group_notes(article))))
     pages.append(Page(f"{TOPICS}index.html", "topics.html", "Topics", TopicIndexView(tuple(topic_entries))))
     pages.extend(Page(f"{topic_url(e.topic.id)}index.html", "topic.html", e.topic.title, e) for e in topic_entries)
     pages.append(Page(f"{SOURCES}index.html", "sources.html", "Sources", SourceIndexView(tuple(source_entries))))
@@ -125,6 +140,9 @@ def plan_pages(digest: Digest) -> list[Page]:
                           if c.caveat.is_discrepancy)
     pages.append(Page(f"{DISCREPANCIES}index.html", "discrepancies.html", "Discrepancies between sources",
                       DiscrepancyView(discrepancies)))
+    if search:
+        pages.append(Page(f"{SEARCH}index.html", "search.html", "Search", SearchView()))
+    pages.append(Page(NOT_FOUND, "404.html", "Not found", NotFoundView(), links_from_site_root=True))
     return pages
 
 

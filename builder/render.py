@@ -10,7 +10,7 @@ from typing import Callable
 
 import jinja2
 
-from . import __version__, pages
+from . import __version__, addresses, pages, structured
 from .diagnostics import Diagnostic, Location
 from .pages import Page
 from .resolve import Digest
@@ -56,7 +56,11 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         topic_url=pages.topic_url,
         source_url=pages.source_url,
         HOME=pages.HOME, TOPICS=pages.TOPICS, SOURCES=pages.SOURCES, DISCREPANCIES=pages.DISCREPANCIES,
+        SEARCH=pages.SEARCH,
         version=__version__,
+        absolute_url=addresses.absolute_url,
+        article_structured_data=structured.article_structured_data,
+        script_json=structured.script_json,
     )
     return env
 
@@ -66,11 +70,17 @@ def render_pages(page_list: list[Page], digest: Digest, env: jinja2.Environment,
     """Render every page to bytes; nothing is written here."""
     sources = {s.id: s for s in digest.sources}
     topics = {t.id: t for t in digest.topics}
+    has_search = any(page.template == "search.html" for page in page_list)
     rendered = []
     for page in page_list:
         template = env.get_template(page.template)
+        if page.links_from_site_root:
+            url = lambda target: addresses.root_relative_url(digest.config, target)  # noqa: E731
+        else:
+            url = lambda target, _from=page.path: relative_url(_from, target)  # noqa: E731
         html = template.render(page=page, view=page.view, site=digest.config, sources=sources, topics=topics,
-                               url=lambda target, _from=page.path: relative_url(_from, target))
+                               url=url, has_search=has_search,
+                               page_address=addresses.page_address(page.path))
         rendered.append(RenderedFile(page.path, html.encode("utf-8")))
         on_page()
     return rendered

@@ -39,6 +39,8 @@ def _field_schema(spec: Field) -> dict[str, Any]:
         schema = {"type": "string", "pattern": LANGUAGE_PATTERN.pattern}
     elif kind == "choice":
         schema = {"enum": list(spec.choices)}
+    elif kind == "rating":
+        schema = {"type": "integer", "minimum": 1, "maximum": 5}
     elif kind == "records":
         assert spec.shape is not None
         schema = {"type": "array", "items": shape_schema(spec.shape)}

@@ -33,6 +33,7 @@ import jinja2
 from .build import Summary, build
 from .diagnostics import ContentErrors, Diagnostic, Location
 from .render import PACKAGE_DIR, template_diagnostic
+from .search import SearchUnavailable
 from .terminal import Verbosity, say, say_diagnostic
 from .watch import affects_build, site_changes, watched_folders
 
@@ -108,6 +109,8 @@ def rebuild(root: Path, out: Path, include_drafts: bool) -> BuildOutcome:
         return BuildOutcome(None, errors.diagnostics, time.perf_counter() - started)
     except jinja2.TemplateError as error:
         return BuildOutcome(None, (template_diagnostic(error, root),), time.perf_counter() - started)
+    except SearchUnavailable as missing:  # an install problem, not a bug: say what to do
+        return BuildOutcome(None, (Diagnostic(Location(str(root), 1), str(missing)),), time.perf_counter() - started)
     except Exception as error:  # a bug in digest: keep serving the last good build, and show the traceback
         traceback.print_exc()
         crash = Diagnostic(Location(str(root), 1), f"digest failed with {type(error).__name__}: {error}. "

@@ -31,7 +31,7 @@ _KEY_SYNONYMS = {"tags": "topics", "categories": "topics", "category": "topics",
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # text | markdown | id | ids | date | bool | url | absolute-url | language | choice | records
+    kind: str  # text | markdown | id | ids | date | bool | url | absolute-url | language | choice | records | rating
     description: str
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -70,6 +70,8 @@ STATUS = Shape("status", (
     Field("id", "id", "Identifier used in claims' `status`.", required=True),
     Field("label", "text", "How the status reads on the page.", required=True),
     Field("description", "text", "What the status means, shown in the legend."),
+    Field("rating", "rating", "1 (worst) to 5 (best): publishes a ClaimReview with this rating for claims "
+                              "of this status. Leave it out for statuses that are not a verdict."),
 ))
 
 CONFIG = Shape("site configuration", (
@@ -203,6 +205,10 @@ def _check_value(raw: Any, spec: Field, at: Location, problems: Collector) -> An
                 return problems.error(at, f"'{spec.name}' must be an absolute http(s) URL, like https://example.org/digest/")
         if kind == "language" and not LANGUAGE_PATTERN.match(raw):
             return problems.error(at, f"'{spec.name}' '{raw}' is not a language tag like 'en' or 'pt-BR'")
+        return raw
+    if kind == "rating":
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 5:
+            return problems.error(at, f"'{spec.name}' must be a whole number from 1 (worst) to 5 (best), not '{raw}'")
         return raw
     if kind == "bool":
         return raw if isinstance(raw, bool) else wrong("true or false")

@@ -38,15 +38,15 @@ def test_summary_counts_pages_claims_caveats_warnings_and_seconds(tmp_path: Path
     result = run("build", "--source", str(site))
     assert result.exit_code == 0
     line = result.stdout.strip()
-    assert re.fullmatch(rf"built 10 pages from 1 article \(1 claim, 0 caveats\) into {re.escape(str(site / 'public'))} "
-                        r"in \d+\.\d\d s: 10 changed, 0 unchanged, 4 warnings", line)
+    assert re.fullmatch(rf"built 12 pages from 1 article \(1 claim, 0 caveats\) into {re.escape(str(site / 'public'))} "
+                        r"in \d+\.\d\d s: 12 changed, 0 unchanged, 4 warnings", line)
     assert result.stderr.endswith("0 errors, 4 warnings\n")
 
 
 def test_a_second_build_reports_every_page_unchanged(tmp_path: Path) -> None:
     site = small_site(tmp_path)
     run("build", "--source", str(site))
-    assert ": 0 changed, 10 unchanged, " in run("build", "--source", str(site)).stdout
+    assert ": 0 changed, 12 unchanged, " in run("build", "--source", str(site)).stdout
 
 
 def test_quiet_prints_only_problems(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_quiet_prints_only_problems(tmp_path: Path) -> None:
 
 def test_verbose_prints_stage_durations_and_changed_files(tmp_path: Path) -> None:
     result = run("build", "--verbose", "--source", str(small_site(tmp_path)))
-    assert "  rendering 10 pages: " in result.stderr
+    assert "  rendering 12 pages: " in result.stderr
     assert "  changed articles/call/index.html" in result.stdout
 
 

@@ -38,6 +38,7 @@ def test_example_site_has_every_page(example_site):
         "topics/index.html", "topics/trade/index.html", "topics/agriculture/index.html", "topics/russia/index.html",
         "sources/index.html", "sources/xinhua/index.html", "sources/trump/index.html", "sources/kremlin/index.html",
         "sources/analysts/index.html", "sources/local-blog/index.html", "discrepancies/index.html",
+        "search/index.html", "404.html",
     }
 
 

@@ -1,0 +1,160 @@
+"""Digest -> machine-readable exports: data/claims.json and data/annotations.jsonld.
+
+claims.json lists claims, caveats, sources and topics with stable ids and URLs. annotations.jsonld
+is a W3C Web Annotation collection: each claim and anchored caveat is an Annotation whose target
+is the article page, selected by a TextQuoteSelector (exact, prefix, suffix) and by a CssSelector
+for the article's text element refined by a TextPositionSelector. Positions count code points of
+that element's textContent (see pagetext). URLs are absolute under base_url; without it they are
+relative to the export file itself, as JSON and JSON-LD resolve them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .addresses import absolute_url, permanent_id
+from .pages import article_url, source_url, topic_url
+from .pagetext import ARTICLE_TEXT_ID, PageText, page_text
+from .render import RenderedFile, relative_url
+from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest
+
+CLAIMS_FILE = "data/claims.json"
+ANNOTATIONS_FILE = "data/annotations.jsonld"
+CONTEXT_CHARS = 32  # length of a TextQuoteSelector's prefix and suffix
+FORMAT_VERSION = 1
+
+
+def render_exports(digest: Digest) -> list[RenderedFile]:
+    texts = {a.slug: page_text(a.body_html) for a in digest.articles}
+    return [
+        RenderedFile(CLAIMS_FILE, _json_bytes(claims_export(digest))),
+        RenderedFile(ANNOTATIONS_FILE, _json_bytes(annotations_export(digest, texts))),
+    ]
+
+
+def claim_key(article: AnchoredArticle, claim_id: str) -> str:
+    """A claim's id across the digest: 'article-slug/claim-id' (claim ids are unique per article)."""
+    return f"{article.slug}/{claim_id}"
+
+
+def claims_export(digest: Digest) -> dict[str, Any]:
+    """Everything a reader can follow on the site, as plain JSON."""
+    def url(target: str) -> str:
+        return absolute_url(digest.config, target) or relative_url(CLAIMS_FILE, target)
+
+    config = digest.config
+    return {
+        "format": FORMAT_VERSION,
+        "digest": {"title": config.title, "description": config.description, "language": config.language,
+                   "base_url": config.base_url or None, "url": url("")},
+        "statuses": [{"id": s.id, "label": s.label, "description": s.description, "rating": s.rating}
+                     for s in config.statuses],
+        "articles": [{
+            "id": a.slug, "title": a.article.title, "date": a.article.date.isoformat(),
+            "summary": a.article.summary, "url": url(article_url(a.slug)),
+            "source": a.article.source.id if a.article.source else None,
+            "topics": list(a.article.topic_ids),
+            "claims": [claim_key(a, c.claim.id) for c in a.claims],
+            "caveats": [claim_key(a, c.caveat.id) for c in a.caveats],
+        } for a in digest.articles],
+        "claims": [_claim(a, c, url) for a in digest.articles for c in a.claims],
+        "caveats": [_caveat(a, c, url) for a in digest.articles for c in a.caveats],
+        "sources": [{"id": s.id, "name": s.name, "kind": s.kind, "url": s.url or None,
+                     "description": s.description, "page": url(source_url(s.id))} for s in digest.sources],
+        "topics": [{"id": t.id, "title": t.title, "description": t.description, "page": url(topic_url(t.id)),
+                    "feed": url(topic_url(t.id) + "feed.xml")} for t in digest.topics],
+    }
+
+
+def _claim(article: AnchoredArticle, claim: AnchoredClaim, url) -> dict[str, Any]:
+    page = article_url(article.slug)
+    return {
+        "id": claim_key(article, claim.claim.id), "article": article.slug, "number": claim.number,
+        "url": url(f"{page}#{claim.note_id}"), "highlight_url": url(f"{page}#{claim.highlight_id}"),
+        "quote": claim.claim.selector.quote, "claim": claim.claim.claim, "claimant": claim.claim.claimant,
+        "status": claim.status.id, "status_label": claim.status.label, "rating": claim.status.rating,
+        "sources": list(claim.claim.source_ids), "topics": list(claim.claim.topic_ids),
+        "caveats": [claim_key(article, c.caveat.id) for c in article.caveats_of(claim.claim.id)],
+        "note": claim.claim.note,
+    }
+
+
+def _caveat(article: AnchoredArticle, caveat: AnchoredCaveat, url) -> dict[str, Any]:
+    page = article_url(article.slug)
+    return {
+        "id": claim_key(article, caveat.caveat.id), "article": article.slug, "letter": caveat.letter,
+        "url": url(f"{page}#{caveat.note_id}"),
+        "highlight_url": url(f"{page}#{caveat.highlight_id}") if caveat.anchored else None,
+        "kind": caveat.caveat.kind, "text": caveat.caveat.text,
+        "quote": caveat.caveat.selector.quote if caveat.caveat.selector else None,
+        "claims": [claim_key(article, cid) for cid in caveat.caveat.claim_ids],
+        "sources": list(caveat.caveat.source_ids), "noted_by": list(caveat.caveat.noted_by_ids),
+    }
+
+
+def annotations_export(digest: Digest, texts: dict[str, PageText]) -> dict[str, Any]:
+    """A W3C Web Annotation collection (one page) of every claim and anchored caveat."""
+    config = digest.config
+
+    def url(target: str) -> str:
+        return absolute_url(config, target) or relative_url(ANNOTATIONS_FILE, target)
+
+    creator = {"type": "Organization", "name": config.title, **({"homepage": config.base_url} if config.base_url else {})}
+    items = []
+    for article in digest.articles:
+        text = texts[article.slug]
+        page = article_url(article.slug)
+        for claim in article.claims:
+            bodies = [_body(claim.claim.claim or claim.claim.selector.quote, "describing"),
+                      _body(claim.status.label, "assessing")]
+            bodies += [_body(digest.topic(t).title, "tagging") for t in claim.claim.topic_ids]
+            if claim.claim.note:
+                bodies.append(_body(claim.claim.note, "commenting", "text/markdown"))
+            items.append(_annotation(config, page, claim.note_id, "assessing", bodies, text, url, creator, article))
+        for caveat in article.caveats:
+            if caveat.anchored:
+                bodies = [_body(caveat.caveat.text, "commenting", "text/markdown"),
+                          _body(caveat.caveat.kind, "classifying")]
+                items.append(_annotation(config, page, caveat.note_id, "commenting", bodies, text, url, creator, article))
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": permanent_id(config, ANNOTATIONS_FILE),
+        "type": "AnnotationCollection",
+        "label": f"Claims and caveats of {config.title}",
+        "total": len(items),
+        "first": {"id": permanent_id(config, ANNOTATIONS_FILE + "#page-1"), "type": "AnnotationPage",
+                  "startIndex": 0, "items": items},
+    }
+
+
+def _annotation(config, page: str, note_id: str, motivation: str, bodies: list[dict[str, Any]], text: PageText,
+                url, creator: dict[str, Any], article: AnchoredArticle) -> dict[str, Any]:
+    span = text.highlights[note_id]
+    return {
+        "id": permanent_id(config, f"{page}#{note_id}"),
+        "type": "Annotation",
+        "motivation": motivation,
+        "created": f"{article.article.date.isoformat()}T00:00:00Z",
+        "creator": creator,
+        "body": bodies,
+        "target": {
+            "source": url(page),
+            "format": "text/html",
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": text.text[span.start:span.end],
+                 "prefix": text.text[max(0, span.start - CONTEXT_CHARS):span.start],
+                 "suffix": text.text[span.end:span.end + CONTEXT_CHARS]},
+                {"type": "CssSelector", "value": f"#{ARTICLE_TEXT_ID}",
+                 "refinedBy": {"type": "TextPositionSelector", "start": span.start, "end": span.end}},
+            ],
+        },
+    }
+
+
+def _body(value: str, purpose: str, media_type: str = "text/plain") -> dict[str, Any]:
+    return {"type": "TextualBody", "value": value, "format": media_type, "purpose": purpose}
+
+
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,41 @@
+"""Pages -> sitemap.xml and robots.txt, for crawlers.
+
+The sitemap protocol wants absolute URLs, so sitemap.xml is written only when base_url is set;
+robots.txt is always written and names the sitemap when there is one.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from .addresses import absolute_url, page_address
+from .model import SiteConfig
+from .pages import ArticleView, Page
+from .render import RenderedFile
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NOT_LISTED = ("404.html",)  # served for missing pages, not a page to visit
+
+
+def render_crawler_files(page_list: list[Page], config: SiteConfig) -> list[RenderedFile]:
+    """robots.txt, and sitemap.xml when the site has a base_url."""
+    files = []
+    robots = "User-agent: *\nAllow: /\n"
+    if config.base_url:
+        files.append(RenderedFile("sitemap.xml", sitemap_xml(page_list, config)))
+        robots += f"\nSitemap: {absolute_url(config, 'sitemap.xml')}\n"
+    files.append(RenderedFile("robots.txt", robots.encode("utf-8")))
+    return files
+
+
+def sitemap_xml(page_list: list[Page], config: SiteConfig) -> bytes:
+    root = ET.Element("urlset", {"xmlns": SITEMAP})
+    for page in sorted(page_list, key=lambda p: page_address(p.path)):
+        if page.path in NOT_LISTED:
+            continue
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = absolute_url(config, page_address(page.path))
+        if isinstance(page.view, ArticleView):
+            ET.SubElement(url, "lastmod").text = page.view.article.article.date.isoformat()
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"

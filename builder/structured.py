@@ -1,0 +1,118 @@
+"""Article -> JSON-LD: a schema.org NewsArticle, and a ClaimReview for each claim whose status has a rating.
+
+The properties follow Google's fact-check markup (ClaimReview) guidance. Without `base_url`, URLs
+are relative to the article page, which JSON-LD resolves against the page's own address.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from markupsafe import Markup
+
+from .addresses import absolute_url
+from .model import RATING_BEST, RATING_WORST, SiteConfig, Source, Topic
+from .pages import article_url
+from .resolve import AnchoredArticle, AnchoredClaim
+
+_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
+                   0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(data: Any) -> Markup:
+    """JSON safe inside <script>: '<', '>' and '&' escaped, so '</script>' in content cannot close the element."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return Markup(text.translate(_SCRIPT_ESCAPES))
+
+
+def article_structured_data(article: AnchoredArticle, outlet: Source | None, config: SiteConfig,
+                            sources: dict[str, Source], topics: dict[str, Topic]) -> list[dict[str, Any]]:
+    """The JSON-LD objects for one article page: NewsArticle first, then one ClaimReview per rated claim."""
+    page_url = absolute_url(config, article_url(article.slug)) or ""
+    return [news_article(article, outlet, config, page_url, topics)] + [
+        claim_review(article, claim, config, sources, page_url)
+        for claim in article.claims if claim.status.rating is not None
+    ]
+
+
+def publisher(config: SiteConfig) -> dict[str, Any]:
+    """The digest itself, as the organisation that publishes the article and writes the reviews."""
+    data: dict[str, Any] = {"@type": "Organization", "name": config.title}
+    if config.base_url:
+        data["url"] = config.base_url
+    return data
+
+
+def news_article(article: AnchoredArticle, outlet: Source | None, config: SiteConfig, page_url: str,
+                 topics: dict[str, Topic]) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.article.title,
+        "datePublished": article.article.date.isoformat(),
+        "inLanguage": config.language,
+        "url": page_url or "./",
+        "mainEntityOfPage": page_url or "./",
+        "author": _organisation(outlet) if outlet else publisher(config),
+        "publisher": publisher(config),
+    }
+    if article.article.summary:
+        data["description"] = article.article.summary
+    if article.article.topics:
+        data["keywords"] = [topics[ref.id].title for ref in article.article.topics]
+    if outlet and outlet.url:
+        data["isBasedOn"] = outlet.url
+    return data
+
+
+def claim_review(article: AnchoredArticle, claim: AnchoredClaim, config: SiteConfig,
+                 sources: dict[str, Source], page_url: str) -> dict[str, Any]:
+    """A ClaimReview of one claim: what was claimed, by whom, where it appeared, and the digest's rating."""
+    assert claim.status.rating is not None
+    date = article.article.date.isoformat()
+    highlight = f"{page_url}#{claim.highlight_id}"
+    appearances = [{"@type": "CreativeWork", "url": sources[sid].url, "name": sources[sid].name}
+                   for sid in claim.claim.source_ids if sources[sid].url]
+    appearances.append({"@type": "CreativeWork", "url": highlight, "headline": article.article.title})
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": f"{page_url}#{claim.note_id}",
+        "claimReviewed": claim.claim.claim or claim.claim.selector.quote,
+        "datePublished": date,
+        "author": publisher(config),
+        "reviewRating": {
+            "@type": "Rating",
+            "ratingValue": claim.status.rating,
+            "bestRating": RATING_BEST,
+            "worstRating": RATING_WORST,
+            "alternateName": claim.status.label,
+        },
+        "itemReviewed": {
+            "@type": "Claim",
+            "author": _claimant(claim, sources),
+            "datePublished": date,
+            "appearance": appearances,
+            "firstAppearance": appearances[0],
+        },
+    }
+
+
+def _organisation(source: Source) -> dict[str, Any]:
+    data: dict[str, Any] = {"@type": "Organization", "name": source.name}
+    if source.url:
+        data["url"] = source.url
+    return data
+
+
+def _claimant(claim: AnchoredClaim, sources: dict[str, Source]) -> dict[str, Any]:
+    """Who made the claim: a cited source of that name is an Organization; anyone else a Person."""
+    name = claim.claim.claimant
+    by_name = {s.name.lower(): s for s in sources.values()}
+    if not name:
+        return _organisation(sources[claim.claim.source_ids[0]])
+    if name.lower() in by_name:
+        return _organisation(by_name[name.lower()])
+    kind = "Organization" if name.lower().startswith("the ") else "Person"
+    return {"@type": kind, "name": name}

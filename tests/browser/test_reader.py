@@ -1,0 +1,216 @@
+"""The built default digest in Chromium, served from /digest/: loading, notes, no-JS, search, screenshots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+ARTICLE = "articles/trump-xi-call-2026-02-04/"
+PAGES = ["", ARTICLE, "topics/", "topics/agriculture/", "sources/", "sources/xinhua/", "discrepancies/",
+         "search/", "404.html"]
+WIDE, NARROW = 1280, 390
+
+
+class Watched:
+    """A page with every console error, page error, failed request and off-site request recorded."""
+
+    def __init__(self, page, origin: str) -> None:  # type: ignore[no-untyped-def]
+        self.page = page
+        self.problems: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.problems.append(f"console: {m.text}"))
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
+        page.on("request", lambda r: not r.url.startswith((origin, "data:"))
+                and self.problems.append(f"off-site request: {r.url}"))
+
+
+@pytest.fixture
+def open_page(browser, site_url: str) -> Iterator:  # type: ignore[no-untyped-def]
+    """open_page(path, width=, scheme=, javascript=) -> Watched; contexts are closed after the test."""
+    contexts = []
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(site_url))
+
+    def open_(path: str, width: int = WIDE, scheme: str = "light", javascript: bool = True) -> Watched:
+        context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme,
+                                      java_script_enabled=javascript)
+        contexts.append(context)
+        watched = Watched(context.new_page(), origin)
+        watched.page.goto(site_url + path, wait_until="networkidle")
+        return watched
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def in_viewport(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
+    """The element's top edge is on screen (not scrolled past, not below the fold)."""
+    box = page.locator(selector).bounding_box()
+    viewport = page.viewport_size
+    return (box is not None and box["height"] > 0 and -1 <= box["y"] < viewport["height"] - 40
+            and 0 <= box["x"] < viewport["width"])
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_without_console_errors_or_failed_requests(open_page, path: str) -> None:
+    watched = open_page(path)
+    assert watched.page.title()
+    watched.page.wait_for_timeout(300)  # let deferred scripts and the search bundle settle
+    assert watched.problems == []
+
+
+@pytest.mark.parametrize("width", [WIDE, NARROW])
+def test_following_a_marker_brings_its_note_into_view_and_focus(open_page, width: int) -> None:
+    watched = open_page(ARTICLE, width=width)
+    page = watched.page
+    if width == NARROW:
+        assert not page.locator("#claim-soybeans").is_visible()  # closed until asked for
+    page.locator('sup.marker a[href="#claim-soybeans"]').click()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'claim-soybeans'")
+    page.wait_for_timeout(600)  # smooth scrolling
+    assert page.locator("#claim-soybeans").is_visible()
+    assert in_viewport(page, "#claim-soybeans")
+    assert watched.problems == []
+
+
+def test_selecting_highlighted_text_opens_its_note(open_page) -> None:
+    page = open_page(ARTICLE, width=NARROW).page
+    page.locator('mark[data-note="claim-soybeans"]').first.click()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'claim-soybeans'")
+    assert page.url.endswith("#claim-soybeans")
+    assert page.locator("#claim-soybeans").is_visible()
+
+
+def test_hovering_a_highlight_marks_its_note(open_page) -> None:
+    page = open_page(ARTICLE, width=WIDE).page
+    page.locator('mark[data-note="caveat-xinhua-omits-soybeans"]').first.hover()
+    assert "is-linked" in page.locator("#caveat-xinhua-omits-soybeans").get_attribute("class")
+    page.locator("#claim-trump-post").hover()
+    assert "is-linked" in page.locator('mark[data-note="claim-trump-post"]').first.get_attribute("class")
+
+
+@pytest.mark.parametrize("width", [WIDE, NARROW])
+def test_without_javascript_markers_are_plain_links_to_their_notes(open_page, width: int) -> None:
+    page = open_page(ARTICLE, width=width, javascript=False).page
+    assert page.evaluate("typeof document.querySelector('[data-search]')") == "object"  # evaluate still works
+    page.locator('sup.marker a[href="#claim-soybeans"]').click()
+    page.wait_for_timeout(600)
+    assert page.url.endswith("#claim-soybeans")
+    assert page.locator("#claim-soybeans").is_visible()
+    assert in_viewport(page, "#claim-soybeans")
+    assert page.evaluate("document.querySelector(':target').id") == "claim-soybeans"
+    # The fragment moved the keyboard's starting point: the next Tab lands inside the note.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.note').id") == "claim-soybeans"
+    # ... and its back link returns to the highlight.
+    page.locator('#claim-soybeans .backref').click()
+    assert page.url.endswith("#hl-claim-soybeans")
+
+
+def test_article_page_stays_light(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Everything the seed article page loads (HTML, CSS, JS, icon), uncompressed, stays under 80 kB."""
+    context = browser.new_context()
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())))
+    page.goto(site_url + ARTICLE, wait_until="networkidle")
+    context.close()
+    assert set(sizes) >= {site_url + ARTICLE, site_url + "static/style.css", site_url + "static/digest.js"}
+    assert sum(sizes.values()) < 80_000, sizes
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_page_scrolls_sideways_at_320_px(open_page, path: str) -> None:
+    page = open_page(path, width=320).page
+    if path.startswith("search"):
+        page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def test_print_shows_every_note_after_its_paragraph_and_hides_navigation(open_page) -> None:
+    page = open_page(ARTICLE, width=800).page
+    page.emulate_media(media="print")
+    notes = page.locator(".sidenotes .note")
+    assert notes.count() == 10
+    assert all(notes.nth(i).is_visible() for i in range(notes.count()))
+    assert not page.locator(".site-header nav").is_visible()
+    first_note = page.locator(".sidenotes").first.bounding_box()
+    first_paragraph = page.locator("#article-text > p").first.bounding_box()
+    assert first_note["y"] > first_paragraph["y"] + first_paragraph["height"] - 1  # below it, not beside it
+
+
+def test_skip_link_is_the_first_stop_and_visible_when_focused(open_page) -> None:
+    page = open_page(ARTICLE).page
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.className, document.activeElement.getBoundingClientRect().top]")
+    assert focused[0] == "skip-link" and focused[1] >= 0
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_search_for_soybeans_finds_the_seed_article_and_its_claim(open_page, site_url: str) -> None:
+    watched = open_page("search/?q=soybeans")
+    page = watched.page
+    page.wait_for_selector(f'pagefind-results a[href*="{ARTICLE}"]', timeout=15000)
+    links = page.eval_on_selector_all("pagefind-results a", "els => els.map(a => [a.textContent.trim(), a.href])")
+    assert any(href == site_url + ARTICLE for _, href in links), links
+    # The claim's note is a sub-result, linked by its heading's id.
+    assert any(href == site_url + ARTICLE + "#claim-soybeans-title" for _, href in links), links
+    assert watched.problems == []
+
+
+def test_header_search_box_submits_to_the_search_page(open_page, site_url: str) -> None:
+    page = open_page("topics/").page
+    page.fill("#site-search", "soybeans")
+    page.press("#site-search", "Enter")
+    page.wait_for_selector(f'pagefind-results a[href*="{ARTICLE}"]', timeout=15000)
+    assert page.url == site_url + "search/?q=soybeans"
+
+
+def test_web_annotation_selectors_re_anchor_in_the_browser(open_page, site_url: str) -> None:
+    """Each annotation's TextQuoteSelector and TextPositionSelector pick the same text of #article-text."""
+    page = open_page(ARTICLE).page
+    annotations = json.loads(page.request.get(site_url + "data/annotations.jsonld").text())
+    result = page.evaluate("""(items) => {
+        const text = Array.from(document.querySelector('#article-text').textContent);  // code points
+        return items.map(item => {
+            const [quote, css] = item.target.selector;
+            const root = Array.from(document.querySelector(css.value).textContent);
+            const {start, end} = css.refinedBy;
+            const whole = text.join('');
+            const at = whole.indexOf(quote.prefix + quote.exact + quote.suffix);
+            return {id: item.id, exact: root.slice(start, end).join('') === quote.exact,
+                    prefix: root.slice(Math.max(0, start - quote.prefix.length), start).join('') === quote.prefix,
+                    suffix: root.slice(end, end + quote.suffix.length).join('') === quote.suffix,
+                    quoteFound: at >= 0 && Array.from(whole.slice(0, at)).length + Array.from(quote.prefix).length === start,
+                    markText: [...document.querySelectorAll(`mark[data-note="${item.id.split('#')[1]}"]`)]
+                              .map(m => m.textContent).join('')};
+        });
+    }""", annotations["first"]["items"])
+    assert len(result) == 10
+    for row in result:
+        assert row["exact"] and row["prefix"] and row["suffix"] and row["quoteFound"], row
+    exacts = {item["id"].split("#")[1]: item["target"]["selector"][0]["exact"] for item in annotations["first"]["items"]}
+    for row in result:  # the selected text is the highlighted text
+        assert row["markText"] == exacts[row["id"].split("#")[1]]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [WIDE, NARROW])
+def test_screenshots(open_page, screenshots: Path, width: int, scheme: str) -> None:
+    for name, path in [("home", ""), ("article", ARTICLE), ("article-note-open", ARTICLE + "#claim-soybeans"),
+                       ("source", "sources/xinhua/"), ("search", "search/?q=soybeans")]:
+        page = open_page(path, width=width, scheme=scheme).page
+        if name == "search":
+            page.wait_for_selector("pagefind-results a", timeout=15000)
+        page.wait_for_timeout(400)
+        target = screenshots / f"{name}-{width}-{scheme}.png"
+        page.screenshot(path=str(target), full_page=name not in ("article-note-open",))
+        assert target.stat().st_size > 5000

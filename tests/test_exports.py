@@ -1,0 +1,96 @@
+"""data/claims.json and data/annotations.jsonld: ids, URLs and selectors that re-anchor."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from builder.pagetext import page_text
+
+SLUG = "trump-xi-call-2026-02-04"
+
+
+def load(default_site: Path, name: str) -> dict:
+    return json.loads((default_site / "data" / name).read_text(encoding="utf-8"))
+
+
+def test_claims_json_lists_claims_caveats_sources_and_topics_with_urls(default_site: Path) -> None:
+    data = load(default_site, "claims.json")
+    claims = {c["id"]: c for c in data["claims"]}
+    soybeans = claims[f"{SLUG}/soybeans"]
+    assert soybeans["url"] == f"https://example.org/digest/articles/{SLUG}/#claim-soybeans"
+    assert soybeans["status"] == "unconfirmed" and soybeans["rating"] == 3
+    assert soybeans["sources"] == ["trump-truth-social"]
+    assert soybeans["caveats"] == [f"{SLUG}/xinhua-omits-soybeans"]
+    caveats = {c["id"]: c for c in data["caveats"]}
+    assert caveats[f"{SLUG}/xinhua-omits-soybeans"]["claims"] == [f"{SLUG}/soybeans"]
+    assert {s["id"] for s in data["sources"]} >= {"xinhua", "trump-truth-social"}
+    assert next(t for t in data["topics"] if t["id"] == "trade")["page"] == "https://example.org/digest/topics/trade/"
+    assert data["articles"][0]["claims"][0].startswith(f"{SLUG}/")
+
+
+def test_annotations_are_a_web_annotation_collection(default_site: Path) -> None:
+    data = load(default_site, "annotations.jsonld")
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["type"] == "AnnotationCollection"
+    items = data["first"]["items"]
+    assert data["total"] == len(items) == 8 + 2  # every claim, and the two anchored caveats
+    for item in items:
+        assert item["type"] == "Annotation"
+        assert item["target"]["source"] == f"https://example.org/digest/articles/{SLUG}/"
+        quote, css = item["target"]["selector"]
+        assert quote["type"] == "TextQuoteSelector" and set(quote) == {"type", "exact", "prefix", "suffix"}
+        assert css == {"type": "CssSelector", "value": "#article-text", "refinedBy": css["refinedBy"]}
+        assert css["refinedBy"]["type"] == "TextPositionSelector"
+
+
+def test_selectors_index_the_text_content_of_the_article_text_element(default_site: Path) -> None:
+    """The positions agree with the page as parsed: the element's text, every text node in order."""
+    page = BeautifulSoup((default_site / "articles" / SLUG / "index.html").read_text(encoding="utf-8"), "html.parser")
+    text = page.find(id="article-text").get_text()
+    for item in load(default_site, "annotations.jsonld")["first"]["items"]:
+        quote, css = item["target"]["selector"]
+        start, end = css["refinedBy"]["start"], css["refinedBy"]["end"]
+        assert text[start:end] == quote["exact"]
+        assert text[:start].endswith(quote["prefix"]) and text[end:].startswith(quote["suffix"])
+    soybeans = next(i for i in load(default_site, "annotations.jsonld")["first"]["items"] if i["id"].endswith("#claim-soybeans"))
+    assert soybeans["target"]["selector"][0]["exact"].startswith("China”s commitment to markedly increase")
+
+
+def test_page_text_decodes_references_and_keeps_markers_and_block_newlines() -> None:
+    body = ('<p>A &amp; <mark class="claim" data-note="claim-x" id="hl">B <em>c</em></mark>'
+            '<sup class="marker"><a href="#claim-x">1</a></sup> d</p>\n<p>E</p>\n')
+    text = page_text(body)
+    assert text.text == "A & B c1 d\nE\n"
+    assert text.highlights["claim-x"].start == 4 and text.highlights["claim-x"].end == 7
+    assert text.highlights["claim-x"].block == 1
+
+
+def test_a_highlight_split_by_inline_markup_covers_all_its_pieces() -> None:
+    body = ('<p>x</p>\n<p><mark data-note="n">a</mark><strong><mark data-note="n">b</mark></strong>'
+            '<mark data-note="n">c</mark></p>\n')
+    text = page_text(body)
+    assert text.text[text.highlights["n"].start:text.highlights["n"].end] == "abc"
+    assert text.highlights["n"].block == 2
+
+
+def test_without_base_url_export_urls_are_relative_to_the_export_file(tmp_path: Path) -> None:
+    from builder.build import build
+    from conftest import article, make_site
+    root = make_site(tmp_path / "site", {
+        "content/articles/a.md": article(body="Soybeans were promised."),
+        "content/articles/a.yaml": "claims:\n  - {id: beans, quote: Soybeans, status: false, sources: [trump]}\n",
+    })
+    build(root, tmp_path / "out", search=False)
+    claims = json.loads((tmp_path / "out" / "data" / "claims.json").read_text())
+    assert claims["claims"][0]["url"] == "../articles/a/#claim-beans"
+    assert claims["digest"]["base_url"] is None
+    annotations = json.loads((tmp_path / "out" / "data" / "annotations.jsonld").read_text())
+    item = annotations["first"]["items"][0]
+    assert item["id"].startswith("urn:uuid:")
+    assert item["target"]["source"] == "../articles/a/"
+    # The suffix starts with the footnote marker's "1": it is part of the page's text, as a browser sees it.
+    assert item["target"]["selector"][0] == {"type": "TextQuoteSelector", "exact": "Soybeans", "prefix": "",
+                                             "suffix": "1 were promised.\n"}

@@ -1,0 +1,42 @@
+"""The W3C Nu HTML Checker (vnu.jar from the npm package vnu-jar) finds no error on any page."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def test_every_page_of_the_default_digest_is_valid_html(default_site: Path) -> None:
+    if os.environ.get("DIGEST_SKIP_BROWSER") == "1":
+        pytest.skip("DIGEST_SKIP_BROWSER=1 is set")
+    java = shutil.which("java")
+    assert java, "java (17 or later) is needed to run the Nu HTML Checker"
+    assert VNU.is_file(), f"{VNU} is missing: run npm ci --ignore-scripts in {REPO}"
+    pages = sorted(default_site.rglob("*.html"))
+    assert len(pages) >= 10
+    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--skip-non-html", "--format", "json",
+                             str(default_site)], capture_output=True, text=True, check=False)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    errors = [f"{m['url']}:{m.get('lastLine')}: {m['message']}" for m in messages if m["type"] != "info"]
+    assert errors == []
+    assert result.returncode == 0
+
+
+def test_stylesheet_is_valid_css() -> None:
+    if os.environ.get("DIGEST_SKIP_BROWSER") == "1":
+        pytest.skip("DIGEST_SKIP_BROWSER=1 is set")
+    java = shutil.which("java")
+    assert java and VNU.is_file()
+    css = REPO / "templates" / "static" / "style.css"
+    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", "--css", "--format", "json", str(css)],
+                            capture_output=True, text=True, check=False)
+    assert json.loads(result.stderr or result.stdout)["messages"] == []

@@ -1,0 +1,52 @@
+"""The Pagefind index: built with the site, skipped with --no-search, a clear error without the binary."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder.build import build
+from builder.cli import main
+from conftest import REPO, article, make_site
+
+
+def test_default_build_writes_the_pagefind_bundle_and_search_page(default_site: Path) -> None:
+    bundle = default_site / "pagefind"
+    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-component-ui.js").is_file()
+    assert list((bundle / "fragment").iterdir())
+    assert not (bundle / "pagefind-ui.js").exists()  # the Default UI is not used
+    assert "pagefind-component-ui.js" in (default_site / "search" / "index.html").read_text()
+    assert 'action="../search/"' in (default_site / "topics" / "index.html").read_text()
+
+
+def test_no_search_skips_the_index_the_page_and_the_box(tmp_path: Path) -> None:
+    root = make_site(tmp_path / "site", {"content/articles/a.md": article()})
+    result = CliRunner().invoke(main, ["build", "--source", str(root), "--no-search"])
+    assert result.exit_code == 0, result.output
+    assert not (root / "public" / "pagefind").exists() and not (root / "public" / "search").exists()
+    assert "search" not in (root / "public" / "index.html").read_text().lower()
+
+
+def test_missing_pagefind_binary_is_a_clear_error_not_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-pagefind"))
+    root = make_site(tmp_path / "site", {"content/articles/a.md": article()})
+    result = CliRunner().invoke(main, ["build", "--source", str(root)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.startswith("error: the search index needs the pagefind binary, which was not found")
+    assert "--no-search" in result.output
+    assert not (root / "public").exists()
+    assert CliRunner().invoke(main, ["build", "--source", str(root), "--no-search"]).exit_code == 0
+
+
+def digest_of(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical_search_index_included(tmp_path: Path, default_site: Path) -> None:
+    build(REPO, tmp_path / "again")
+    assert digest_of(tmp_path / "again") == digest_of(default_site)
