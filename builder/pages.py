@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .model import Source, Topic
@@ -110,9 +110,12 @@ class DiscrepancyView:
 def plan_pages(digest: Digest) -> list[Page]:
     """Every page of the site, in a stable order."""
     sources = {s.id: s for s in digest.sources}
-    topic_entries = [_topic_entry(topic, digest) for topic in digest.topics]
-    source_entries = [_source_entry(source, digest) for source in digest.sources]
-    pages = [Page("index.html", "home.html", digest.config.title, HomeView(digest.articles))]
+    # Index pages list articles without their text: a page's inputs (see graph.py) are what it
+    # can show, so editing an article's text re-renders its own page and no index.
+    listed = tuple(listed_article(a) for a in digest.articles)
+    topic_entries = _topic_entries(digest.topics, listed)
+    source_entries = _source_entries(digest.sources, listed)
+    pages = [Page("index.html", "home.html", digest.config.title, HomeView(listed))]
     for article in digest.articles:
         outlet = sources[article.article.source.id] if article.article.source else None
         pages.append(Page(f"{article_url(article.slug)}index.html", "article.html", article.article.title,
@@ -121,11 +124,16 @@ def plan_pages(digest: Digest) -> list[Page]:
     pages.extend(Page(f"{topic_url(e.topic.id)}index.html", "topic.html", e.topic.title, e) for e in topic_entries)
     pages.append(Page(f"{SOURCES}index.html", "sources.html", "Sources", SourceIndexView(tuple(source_entries))))
     pages.extend(Page(f"{source_url(e.source.id)}index.html", "source.html", e.source.name, e) for e in source_entries)
-    discrepancies = tuple(CitedCaveat(a, c, "subject") for a in digest.articles for c in a.caveats
+    discrepancies = tuple(CitedCaveat(a, c, "subject") for a in listed for c in a.caveats
                           if c.caveat.is_discrepancy)
     pages.append(Page(f"{DISCREPANCIES}index.html", "discrepancies.html", "Discrepancies between sources",
                       DiscrepancyView(discrepancies)))
     return pages
+
+
+def listed_article(article: AnchoredArticle) -> AnchoredArticle:
+    """The article as index pages see it: everything but its text."""
+    return replace(article, article=replace(article.article, body=""), body_html="")
 
 
 def compare_sources(article: AnchoredArticle, sources: dict[str, Source]) -> Comparison:
@@ -146,21 +154,36 @@ def compare_sources(article: AnchoredArticle, sources: dict[str, Source]) -> Com
     return Comparison(columns, tuple(rows))
 
 
-def _topic_entry(topic: Topic, digest: Digest) -> TopicEntry:
-    claims = tuple(CitedClaim(a, c) for a in digest.articles for c in a.claims if topic.id in c.claim.topic_ids)
-    articles = tuple(a for a in digest.articles
-                     if topic.id in a.article.topic_ids or any(c.article is a for c in claims))
-    return TopicEntry(topic, articles, claims)
+def _topic_entries(topics: tuple[Topic, ...], articles: tuple[AnchoredArticle, ...]) -> list[TopicEntry]:
+    """Per topic: the articles tagged with it or with a claim tagged with it, and those claims."""
+    # One pass over the articles, not one per topic: the digest may hold tens of thousands.
+    claims: dict[str, list[CitedClaim]] = {t.id: [] for t in topics}
+    tagged: dict[str, list[AnchoredArticle]] = {t.id: [] for t in topics}
+    for article in articles:
+        article_topics = set(article.article.topic_ids)
+        for claim in article.claims:
+            for topic_id in dict.fromkeys(claim.claim.topic_ids):
+                claims.setdefault(topic_id, []).append(CitedClaim(article, claim))
+                article_topics.add(topic_id)
+        for topic_id in article_topics:
+            tagged.setdefault(topic_id, []).append(article)
+    return [TopicEntry(t, tuple(tagged[t.id]), tuple(claims[t.id])) for t in topics]
 
 
-def _source_entry(source: Source, digest: Digest) -> SourceEntry:
-    claims = tuple(CitedClaim(a, c) for a in digest.articles for c in a.claims if source.id in c.claim.source_ids)
-    caveats: list[CitedCaveat] = []
-    for article in digest.articles:
+def _source_entries(sources: tuple[Source, ...], articles: tuple[AnchoredArticle, ...]) -> list[SourceEntry]:
+    """Per source: the claims citing it, the caveats about or noted by it, the articles it published."""
+    claims: dict[str, list[CitedClaim]] = {s.id: [] for s in sources}
+    caveats: dict[str, list[CitedCaveat]] = {s.id: [] for s in sources}
+    published: dict[str, list[AnchoredArticle]] = {s.id: [] for s in sources}
+    for article in articles:
+        for claim in article.claims:
+            for source_id in dict.fromkeys(claim.claim.source_ids):
+                claims.setdefault(source_id, []).append(CitedClaim(article, claim))
         for caveat in article.caveats:
-            if source.id in caveat.caveat.source_ids:
-                caveats.append(CitedCaveat(article, caveat, "subject"))
-            elif source.id in caveat.caveat.noted_by_ids:
-                caveats.append(CitedCaveat(article, caveat, "noted by"))
-    articles = tuple(a for a in digest.articles if a.article.source and a.article.source.id == source.id)
-    return SourceEntry(source, claims, tuple(caveats), articles)
+            subjects = set(caveat.caveat.source_ids)
+            for source_id in dict.fromkeys(caveat.caveat.source_ids + caveat.caveat.noted_by_ids):
+                role = "subject" if source_id in subjects else "noted by"
+                caveats.setdefault(source_id, []).append(CitedCaveat(article, caveat, role))
+        if article.article.source:
+            published.setdefault(article.article.source.id, []).append(article)
+    return [SourceEntry(s, tuple(claims[s.id]), tuple(caveats[s.id]), tuple(published[s.id])) for s in sources]
