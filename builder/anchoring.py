@@ -100,7 +100,7 @@ def fold_fragment(text: str) -> str:
 def find_quote(text: FoldedText, selector: Selector) -> Span:
     """The one span of `text` that the selector picks; raise QuoteNotFound or QuoteAmbiguous."""
     quote = fold_fragment(selector.quote)
-    starts = [m.start() for m in re.finditer(re.escape(quote), text.text)] if quote else []
+    starts = _occurrences(text.text, quote) if quote else []
     if not starts:
         raise QuoteNotFound(closest_passage(text, quote))
     prefix, suffix = fold_fragment(selector.prefix), fold_fragment(selector.suffix)
@@ -114,6 +114,16 @@ def find_quote(text: FoldedText, selector: Selector) -> Span:
     if not chosen:  # the quote is there, but not with that prefix/suffix
         raise QuoteNotFound(text.span(starts[0], starts[0] + len(quote)) if len(starts) == 1 else None)
     raise QuoteAmbiguous(tuple(text.span(s, s + len(quote)) for s in chosen))
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    """Starts of the non-overlapping occurrences of `quote` (what re.finditer would find, uncompiled)."""
+    starts = []
+    start = text.find(quote)
+    while start != -1:
+        starts.append(start)
+        start = text.find(quote, start + len(quote))
+    return starts
 
 
 def closest_passage(text: FoldedText, quote: str) -> Span | None:
