@@ -1,15 +1,24 @@
-"""The pipeline, one screen: read, resolve, plan, render, write."""
+"""The pipeline, one screen: hash, read, resolve, plan, render what changed, write what differs."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterator
 
+from . import graph
+from .cache import BuildCache, hash_files
 from .content import load_content
+from .graph import BuildRecord, OutputStamp, PageKeys, PageRecord
+from .memo import ArticleMemo
 from .output import check_output_folder, write_site
 from .pages import Page, plan_pages
-from .render import make_environment, render_pages, static_files
+from .parallel import LazyProcessPool, default_jobs
+from .render import KeptFile, RenderedFile, render_pages, static_files
 from .resolve import Digest, resolve
+
+MIN_PARALLEL = 48  # below this many articles or pages, starting workers costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -18,6 +27,8 @@ class Summary:
     articles: int
     claims: int
     caveats: int
+    written: int = 0  # output files whose bytes changed
+    rendered: int = 0  # pages rendered (the others were reused)
 
     @classmethod
     def of(cls, digest: Digest, page_list: list[Page]) -> "Summary":
@@ -29,13 +40,68 @@ class Summary:
         )
 
 
-def build(root: Path, out: Path, include_drafts: bool = False) -> Summary:
-    """Build the site in `root` into `out`; raise ContentErrors (writing nothing) if content is wrong."""
+def build(root: Path, out: Path, include_drafts: bool = False, jobs: int | None = None, clean: bool = False,
+          use_cache: bool = True, executor: Executor | None = None) -> Summary:
+    """Build the site in `root` into `out`; raise ContentErrors (writing nothing) if content is wrong.
+
+    Only pages whose inputs changed are rendered (graph.py); `clean` ignores the cache, `use_cache=False`
+    neither reads nor writes it. `jobs` processes render (default: every core), or `executor` if given.
+    """
     check_output_folder(out, root)
-    content = load_content(root)  # shape of every file; ContentErrors lists every problem
-    digest = resolve(content, include_drafts)  # ids across files, anchored quotes: pure data
-    page_list = plan_pages(digest)  # nothing rendered yet
-    env = make_environment(root / "templates")
-    files = render_pages(page_list, digest, env) + static_files(root / "site" / "static")
-    write_site(files, out)
-    return Summary.of(digest, page_list)
+    out_name = f"build:{out.resolve()}"
+    cache = BuildCache(root, ignore_existing=clean or not use_cache)
+    keys = graph.make_keys(hash_files(root, graph.input_files(root), cache), include_drafts)
+    last = cache.get(out_name)
+    if isinstance(last, BuildRecord) and last.build_key == keys.build and _output_intact(last, out):
+        cache.close()
+        return replace(last.summary, written=0, rendered=0)  # every input as last time: nothing to do
+
+    pool = executor or (LazyProcessPool(jobs or default_jobs()) if (jobs or default_jobs()) > 1 else None)
+    try:
+        memo = ArticleMemo(cache, keys.articles)
+        memo.prewarm(root, pool, MIN_PARALLEL)  # each article's own work, once per article key
+        content = load_content(root, memo)  # every file's shape, problems replayed from the memo
+        digest = resolve(content, include_drafts, memo)  # ids across files, anchors: pure data
+        page_list = plan_pages(digest)  # nothing rendered yet
+        page_keys = PageKeys(keys.site, keys.articles, memo.listing_keys()).keys(page_list)
+        registries = graph.registry_hashes(digest)
+        previous = last.pages if isinstance(last, BuildRecord) else {}
+        stale = [p for p in page_list if not graph.is_current(previous.get(p.path), page_keys[p.path], registries, out, p.path)]
+        rendered = render_pages(stale, digest, root / "templates", pool if len(stale) >= MIN_PARALLEL else None, keys.site)
+        records: dict[str, PageRecord] = {}
+        files = _output_files(page_list, rendered, previous, page_keys, registries, records)
+        result = write_site([*files, *static_files(root / "site" / "static")], out)
+    finally:
+        if pool is not executor and pool is not None:
+            pool.shutdown()
+    summary = replace(Summary.of(digest, page_list), written=result.written, rendered=len(stale))
+    out_resolved = out.resolve()
+    pages = {path: replace(record, stamp=OutputStamp.of(out_resolved / path)) for path, record in records.items()}
+    pages.update({path: PageRecord("", (), OutputStamp.of(out_resolved / path)) for path in result.files if path not in pages})
+    if use_cache:
+        cache.put(out_name, BuildRecord(keys.build, summary, pages))
+        cache.commit(keep=memo.stored_names())
+    cache.close()
+    return summary
+
+
+def _output_files(page_list: list[Page], rendered: Iterator[RenderedFile], previous: dict[str, PageRecord],
+                  page_keys: dict[str, str], registries: dict, records: dict[str, PageRecord]) -> Iterator[RenderedFile | KeptFile]:
+    """Every page in order: freshly rendered if stale, else kept; fills `records` for the next build."""
+    stale_paths = iter(rendered)
+    next_rendered = next(stale_paths, None)
+    for page in page_list:
+        if next_rendered is not None and next_rendered.path == page.path:
+            records[page.path] = PageRecord(page_keys[page.path], graph.lookup_hashes(next_rendered.lookups, registries), None)
+            yield next_rendered
+            next_rendered = next(stale_paths, None)
+        else:
+            records[page.path] = previous[page.path]
+            yield KeptFile(page.path)
+
+
+def _output_intact(last: BuildRecord, out: Path) -> bool:
+    """Whether every file the last build wrote is still there, as it was written."""
+    out = out.resolve()
+    return out.is_dir() and all(record.stamp is not None and OutputStamp.of(out / path) == record.stamp
+                                for path, record in last.pages.items())

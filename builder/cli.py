@@ -25,14 +25,17 @@ def main() -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Output folder.  [default: public/ in the site root]")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
-def build(source_dir: Path, out_dir: Path | None, drafts: bool) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes to render with.  [default: every core]")
+@click.option("--clean", is_flag=True, help="Ignore the build cache (.digest-cache/): render every page.")
+def build(source_dir: Path, out_dir: Path | None, drafts: bool, jobs: int | None, clean: bool) -> None:
     """Build the digest into static HTML."""
     if not source_dir.is_dir():
         raise click.BadParameter(f"'{source_dir}' is not a folder", param_hint="--source")
     out = out_dir if out_dir is not None else source_dir / "public"
     started = time.perf_counter()
     try:
-        summary = build_site(source_dir, out, include_drafts=drafts)
+        summary = build_site(source_dir, out, include_drafts=drafts, jobs=jobs, clean=clean)
     except ContentErrors as errors:
         report(errors)
         raise SystemExit(1)
@@ -41,7 +44,8 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool) -> None:
         raise SystemExit(1)
     seconds = time.perf_counter() - started
     click.echo(f"built {summary.pages} pages from {summary.articles} articles "
-               f"({summary.claims} claims, {summary.caveats} caveats) into {out} in {seconds:.2f} s")
+               f"({summary.claims} claims, {summary.caveats} caveats) into {out} in {seconds:.2f} s"
+               f" ({summary.rendered} rendered, {summary.written} written)")
 
 
 def report(errors: ContentErrors) -> None:

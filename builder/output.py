@@ -1,16 +1,42 @@
 """Files -> the output folder: the only module that writes.
 
-The site is written to a staging folder beside the output and swapped in only when
-complete, so a failed or interrupted build leaves the previous site as it was.
+Two guarantees meet here: a failed or interrupted build leaves the previous output exactly as it
+was (the site is assembled in a staging folder beside it and swapped in whole), and a file whose
+bytes did not change keeps its inode and mtime (so uploads to a static host send only changes).
+
+The staging folder, `.<out>.staging` beside the output, is the generation before the current one,
+kept between builds. A build brings it up to date and swaps it with the output:
+
+- a file whose bytes are unchanged becomes a hard link to the output's file (os.link: same inode,
+  same mtime); one already linked is left alone, so a rebuild touches only what changed;
+- a changed file is written as a new file: the old one is unlinked first, never written through,
+  since its inode may be shared with the live output;
+- files the new site no longer has are removed from staging (empty folders too);
+- the two folders are exchanged in one atomic rename (renameat2 RENAME_EXCHANGE where the system
+  has it, else two renames); the previous output becomes the next build's staging folder.
+
+Until the exchange, the output is not touched; an interrupted build leaves staging half-updated,
+and the next build brings it up to date again from the output it finds. Where hard links are not
+supported, unchanged files are copied with their mtime instead.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterable
 
-from .render import RenderedFile
+from .render import KeptFile, RenderedFile
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    written: int  # files whose bytes changed (or are new)
+    files: tuple[str, ...]  # every file of the new output
 
 
 class UnsafeOutput(Exception):
@@ -30,28 +56,131 @@ def check_output_folder(out: Path, site_root: Path) -> None:
             raise UnsafeOutput(f"refusing to build into {out}: it overlaps the site's {folder}/ folder")
 
 
-def write_site(files: list[RenderedFile], out: Path) -> None:
-    """Write every file into a fresh staging folder, then swap it in for `out`."""
+def staging_folder(out: Path) -> Path:
+    return out.parent / f".{out.name}.staging"
+
+
+def write_site(files: Iterable[RenderedFile | KeptFile], out: Path) -> WriteResult:
+    """Bring the staging folder to exactly `files`, then swap it in for `out` (see the module doc)."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    retired = out.parent / f".{out.name}.old-{os.getpid()}"
+    staging = staging_folder(out)
+    if staging.is_symlink() or (staging.exists() and not staging.is_dir()):
+        raise UnsafeOutput(f"refusing to use {staging} as the staging folder: it is not a folder")
+    staging.mkdir(exist_ok=True)
+    made_folders: set[Path] = set()
+    paths: list[str] = []
+    written = 0
+    for file in files:
+        target = _inside(staging, file.path)
+        current = _inside(out, file.path)
+        paths.append(file.path)
+        if target.parent not in made_folders:
+            _make_folder(target.parent, staging)
+            made_folders.add(target.parent)
+        if isinstance(file, RenderedFile) and not _holds(current, file.data):
+            _replace(target, file.data)
+            written += 1
+        else:
+            _link_current(current, target)
+    _remove_others(staging, set(paths))
+    _swap(staging, out)
+    return WriteResult(written, tuple(paths))
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether the file at `path` has exactly these bytes."""
     try:
-        if staging.exists():
-            shutil.rmtree(staging)
-        staging.mkdir()
-        for file in files:
-            target = _inside(staging, file.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(file.data)
-        if out.exists():
-            os.rename(out, retired)
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _make_folder(folder: Path, staging: Path) -> None:
+    """mkdir -p inside staging, replacing a file that stands where a folder must be."""
+    if folder.is_dir() and not folder.is_symlink():
+        return
+    if folder != staging:
+        _make_folder(folder.parent, staging)
+    if folder.is_symlink() or folder.exists():
+        folder.unlink()
+    folder.mkdir()
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Write `data` as a new file at `target`: never through an inode the output may share."""
+    _remove(target)
+    with open(target, "xb") as stream:
+        stream.write(data)
+
+
+def _link_current(current: Path, target: Path) -> None:
+    """Make `target` the output's own file (a hard link: same bytes, inode and mtime)."""
+    try:
+        if os.path.samestat(current.stat(), target.lstat()):
+            return
+    except OSError:
+        pass
+    _remove(target)
+    try:
+        os.link(current, target, follow_symlinks=False)
+    except OSError as error:
+        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            raise
+        shutil.copy2(current, target, follow_symlinks=False)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _remove_others(staging: Path, keep: set[str]) -> None:
+    """Delete from staging every file not in `keep`, then the folders left empty."""
+    for folder, folder_names, file_names in os.walk(staging, topdown=False):
+        relative = os.path.relpath(folder, staging)
+        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        for name in file_names:
+            if prefix + name not in keep:
+                os.unlink(os.path.join(folder, name))
+        for name in folder_names:
+            path = os.path.join(folder, name)
+            if os.path.islink(path):
+                os.unlink(path)
+            elif not os.listdir(path):
+                os.rmdir(path)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Exchange the two folders atomically where possible; afterwards `staging` holds the old output."""
+    if not out.exists():
         os.rename(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    if retired.exists():
-        shutil.rmtree(retired, ignore_errors=True)
+        return
+    if _exchange(staging, out):
+        return
+    retired = out.parent / f".{out.name}.old-{os.getpid()}"
+    os.rename(out, retired)
+    os.rename(staging, out)
+    os.rename(retired, staging)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """renameat2(RENAME_EXCHANGE): both names swap in one step. False where unavailable."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(first))
 
 
 def _inside(folder: Path, rel_path: str) -> Path:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import posixpath
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Iterator
 
 import jinja2
 
 from . import __version__, pages
+from .model import SiteConfig, Source, Topic
 from .pages import Page
+from .parallel import ordered_map
 from .resolve import Digest
+
+EVERYTHING = "*"  # a look-up of the whole registry (iterating it); graph.py uses the same name
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -25,6 +31,14 @@ def builtin_theme() -> Path:
 class RenderedFile:
     path: str  # relative to the output folder
     data: bytes
+    lookups: tuple[tuple[str, str], ...] = ()  # (registry, id) the template read, for graph.py
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file the output already holds with the right bytes (see graph.py)."""
+
+    path: str
 
 
 def relative_url(from_page: str, target: str) -> str:
@@ -76,17 +90,87 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
     return env
 
 
-def render_pages(page_list: list[Page], digest: Digest, env: jinja2.Environment) -> list[RenderedFile]:
-    """Render every page to bytes; nothing is written here."""
+def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | None,
+                 executor: Executor | None = None, templates_key: str = "") -> Iterator[RenderedFile]:
+    """Render pages to bytes, in order, on `executor` if given (any concurrent.futures.Executor).
+
+    `templates_key` names the state of the templates (graph.py's site key): a worker that has
+    compiled them under that key reuses them. Nothing is written here.
+    """
     sources = {s.id: s for s in digest.sources}
     topics = {t.id: t for t in digest.topics}
+    folder = str(site_templates) if site_templates is not None else None
+    tasks = [(folder, templates_key, digest.config, sources, topics, tuple(page_list[i:i + RENDER_CHUNK]))
+             for i in range(0, len(page_list), RENDER_CHUNK)]
+    for rendered in ordered_map(executor, render_chunk, tasks):
+        yield from rendered
+
+
+RENDER_CHUNK = 32
+_environments: dict[tuple[str | None, str], jinja2.Environment] = {}
+
+
+def render_chunk(site_templates: str | None, templates_key: str, config: SiteConfig, sources: dict[str, Source],
+                 topics: dict[str, Topic], page_list: tuple[Page, ...]) -> list[RenderedFile]:
+    """Render a few pages: a task for any Executor (its arguments and result pickle)."""
+    env = _environments.get((site_templates, templates_key))
+    if env is None:
+        _environments.clear()
+        env = _environments[(site_templates, templates_key)] = make_environment(
+            Path(site_templates) if site_templates is not None else None)
     rendered = []
     for page in page_list:
+        looked_up = {"sources": _RecordingRegistry(sources), "topics": _RecordingRegistry(topics)}
         template = env.get_template(page.template)
-        html = template.render(page=page, view=page.view, site=digest.config, sources=sources, topics=topics,
+        html = template.render(page=page, view=page.view, site=config, **looked_up,
                                url=lambda target, _from=page.path: relative_url(_from, target))
-        rendered.append(RenderedFile(page.path, html.encode("utf-8")))
+        lookups = tuple((name, entry_id) for name, registry in sorted(looked_up.items())
+                        for entry_id in sorted(registry.read))
+        rendered.append(RenderedFile(page.path, html.encode("utf-8"), lookups))
     return rendered
+
+
+class _RecordingRegistry(dict):
+    """A registry (id -> Source or Topic) that notes which ids a template read, for graph.py."""
+
+    def __init__(self, entries: dict) -> None:
+        super().__init__(entries)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: Any) -> Any:
+        self.read.add(str(key))
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.read.add(str(key))
+        return super().get(key, default)
+
+    def __contains__(self, key: Any) -> bool:
+        self.read.add(str(key))
+        return super().__contains__(key)
+
+    def _everything(self) -> None:
+        self.read.add(EVERYTHING)
+
+    def __iter__(self) -> Iterator:
+        self._everything()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._everything()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._everything()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._everything()
+        return super().values()
+
+    def items(self) -> Any:
+        self._everything()
+        return super().items()
 
 
 def static_files(site_static: Path) -> list[RenderedFile]:

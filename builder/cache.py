@@ -1,0 +1,223 @@
+"""The build cache: what earlier builds computed, keyed by content hashes, and checked before use.
+
+It lives in the site's hidden `.digest-cache/` folder (safe to delete, and to leave out of version
+control); `digest build --clean` ignores what it holds. It is one SQLite file of named blobs:
+
+- `inputs`: for every input file, (size, mtime, inode, ctime) -> BLAKE2b of its bytes, so that an
+  unchanged file is stat-ed, not read. A file whose mtime is within two seconds of the moment the
+  cache was written is hashed anyway ("racy clean", as in git): its mtime cannot tell an edit from
+  the original.
+- `article:<key>`: one article's load and anchoring results with their diagnostics, where the key
+  hashes the builder's code, the site configuration and the article's two files. Diagnostics are
+  replayed on every build, so an error is never hidden by the cache.
+- `build:<out>`: the last successful build into that output folder: its input key, its summary and
+  what each output file holds (see graph.py).
+
+Each blob is stored with a keyed BLAKE2b MAC; the key is random and kept outside the site, in the
+user's cache folder. A truncated or corrupted file, a blob whose MAC does not match, or a cache copied
+from another machine is detected before anything is unpickled and ignored: the build is then full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+CACHE_DIR = ".digest-cache"
+CACHE_FILE = "cache.sqlite"
+SCHEMA = 1
+RACY_SECONDS = 2.0
+
+
+def content_hash(*parts: bytes | str) -> str:
+    """BLAKE2b of the parts, each length-prefixed so that ('ab', 'c') and ('a', 'bc') differ."""
+    digest = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    size: int
+    mtime_ns: int
+    inode: int
+    ctime_ns: int
+
+    @classmethod
+    def of(cls, stat: os.stat_result) -> "FileStamp":
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+
+
+class BuildCache:
+    """Named blobs in `<site>/.digest-cache/cache.sqlite`; reads are verified, writes wait for commit()."""
+
+    def __init__(self, site_root: Path, ignore_existing: bool = False) -> None:
+        self.folder = site_root / CACHE_DIR
+        self.path = self.folder / CACHE_FILE
+        self.written_at = time.time()
+        self.pending: dict[str, Any] = {}
+        self.problems: list[str] = []  # what was found wrong and ignored, for tests and --verbose
+        self._key = _mac_key()
+        self._db: sqlite3.Connection | None = None
+        if ignore_existing or not self.path.is_file():
+            return
+        try:
+            self._db = sqlite3.connect(self.path)
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if row is None or row[0] != SCHEMA:
+                raise sqlite3.DatabaseError("unknown schema")
+            written = self._db.execute("SELECT value FROM meta WHERE name = 'written_at'").fetchone()
+            self.written_at = float(written[0]) if written else 0.0
+        except (sqlite3.Error, ValueError, TypeError) as error:
+            self._ignore(f"unreadable cache ({error})")
+
+    def get(self, name: str) -> Any | None:
+        """The blob stored under `name`, or None if absent or not exactly what was written."""
+        if name in self.pending:
+            return self.pending[name]
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT mac, data FROM blobs WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error as error:
+            self._ignore(f"unreadable cache ({error})")
+            return None
+        if row is None:
+            return None
+        mac, data = row
+        if not isinstance(data, bytes) or not hmac.compare_digest(str(mac), self._mac(name, data)):
+            self._ignore(f"blob '{name}' does not match its MAC")
+            return None
+        return pickle.loads(data)
+
+    def get_many(self, names: Iterable[str]) -> dict[str, Any]:
+        """get() for many names in one query."""
+        wanted = [n for n in dict.fromkeys(names) if n not in self.pending]
+        found = {n: self.pending[n] for n in names if n in self.pending}
+        if self._db is None or not wanted:
+            return found
+        try:
+            rows = []
+            for start in range(0, len(wanted), 500):
+                batch = wanted[start:start + 500]
+                rows += self._db.execute(f"SELECT name, mac, data FROM blobs WHERE name IN ({','.join('?' * len(batch))})",
+                                         batch).fetchall()
+        except sqlite3.Error as error:
+            self._ignore(f"unreadable cache ({error})")
+            return found
+        for name, mac, data in rows:
+            if isinstance(data, bytes) and hmac.compare_digest(str(mac), self._mac(name, data)):
+                found[name] = pickle.loads(data)
+            else:
+                self._ignore(f"blob '{name}' does not match its MAC")
+                return {n: self.pending[n] for n in names if n in self.pending}
+        return found
+
+    def put(self, name: str, value: Any) -> None:
+        self.pending[name] = value
+
+    def commit(self, keep_prefix: str = "article:", keep: set[str] | None = None) -> None:
+        """Write pending blobs in one transaction; drop `keep_prefix` blobs not in `keep`."""
+        self.folder.mkdir(exist_ok=True)
+        self._write_ignore_file()
+        try:
+            db = self._db if self._db is not None else self._create()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO blobs (name, mac, data) VALUES (?, ?, ?)",
+                               [(name, self._mac(name, data), data) for name, data in
+                                ((n, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for n, v in self.pending.items())])
+                if keep is not None:
+                    stored = [row[0] for row in db.execute("SELECT name FROM blobs WHERE name LIKE ?", (keep_prefix + "%",))]
+                    db.executemany("DELETE FROM blobs WHERE name = ?", [(n,) for n in stored if n not in keep])
+                db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('written_at', ?)", (repr(time.time()),))
+            self.pending.clear()
+        except sqlite3.Error as error:
+            # A cache that cannot be written only costs speed next time; the build itself succeeded.
+            self.problems.append(f"could not write the cache ({error})")
+            self.close()
+            self._remove()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _create(self) -> sqlite3.Connection:
+        self._remove()
+        db = sqlite3.connect(self.path)
+        with db:
+            db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value)")
+            db.execute("CREATE TABLE blobs (name TEXT PRIMARY KEY, mac TEXT NOT NULL, data BLOB NOT NULL)")
+            db.execute("INSERT INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA,))
+        self._db = db
+        return db
+
+    def _ignore(self, problem: str) -> None:
+        """Forget the stored cache: nothing more is read from it, and commit() starts a new one."""
+        self.problems.append(problem)
+        self.close()
+        self.written_at = 0.0
+
+    def _remove(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def _mac(self, name: str, data: bytes) -> str:
+        return hashlib.blake2b(name.encode("utf-8") + b"\0" + data, key=self._key, digest_size=20).hexdigest()
+
+    def _write_ignore_file(self) -> None:
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# digest's build cache: safe to delete\n*\n", encoding="utf-8")
+
+
+def _mac_key() -> bytes:
+    """This user's cache key, created on first use; a random one per run if it cannot be kept."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "digest"
+    key_path = home / "cache-key"
+    try:
+        key = key_path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        temporary = key_path.with_name(f"cache-key.{os.getpid()}")
+        temporary.write_bytes(key)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, key_path)
+        return key_path.read_bytes()
+    except OSError:
+        return key
+
+
+def hash_files(root: Path, files: dict[str, Path], cache: BuildCache) -> dict[str, str]:
+    """label -> BLAKE2b of the file's bytes, re-reading only files whose stat changed (see module doc)."""
+    known: dict[str, tuple[FileStamp, str]] = cache.get("inputs") or {}
+    racy_after = int((cache.written_at - RACY_SECONDS) * 1e9)
+    hashes: dict[str, str] = {}
+    stamps: dict[str, tuple[FileStamp, str]] = {}
+    for label, path in files.items():
+        stamp = FileStamp.of(path.stat())
+        previous = known.get(label)
+        if previous is not None and previous[0] == stamp and stamp.mtime_ns < racy_after and stamp.ctime_ns < racy_after:
+            file_hash = previous[1]
+        else:
+            file_hash = content_hash(path.read_bytes())
+        hashes[label] = file_hash
+        stamps[label] = (stamp, file_hash)
+    cache.put("inputs", stamps)
+    return hashes
