@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from . import graph
-from .cache import BuildCache, hash_files
-from .content import load_content
-from .graph import BuildRecord, OutputStamp, PageKeys, PageRecord
-from .memo import ArticleMemo
-from .output import check_output_folder, write_site
-from .pages import Page, plan_pages
-from .parallel import LazyProcessPool, default_jobs
-from .render import KeptFile, RenderedFile, render_pages, static_files
-from .resolve import Digest, resolve
+from .cache import BuildCache, BuildRecord, OutputStamp, PageRecord
+from .inputs import hash_files, input_files, make_keys
+from .output import KeptFile, check_output_folder, write_site
+
+if TYPE_CHECKING:
+    from .pages import Page
+    from .render import RenderedFile
+    from .resolve import Digest
 
 MIN_PARALLEL = 48  # below this many articles or pages, starting workers costs more than it saves
 
@@ -48,55 +47,74 @@ def build(root: Path, out: Path, include_drafts: bool = False, jobs: int | None 
     neither reads nor writes it. `jobs` processes render (default: every core), or `executor` if given.
     """
     check_output_folder(out, root)
-    out_name = f"build:{out.resolve()}"
+    record_name = f"build:{out.resolve()}"
     cache = BuildCache(root, ignore_existing=clean or not use_cache)
-    keys = graph.make_keys(hash_files(root, graph.input_files(root), cache), include_drafts)
-    last = cache.get(out_name)
-    if isinstance(last, BuildRecord) and last.build_key == keys.build and _output_intact(last, out):
+    keys = make_keys(hash_files(input_files(root), cache), include_drafts)
+    last = cache.get(record_name)
+    last = last if isinstance(last, BuildRecord) else None
+    try:
+        if last is not None and last.build_key == keys.build and _output_intact(last, out):
+            return replace(last.summary, written=0, rendered=0)  # every input as last time: nothing to do
+        summary, pages, memo_names = _build_changes(root, out, include_drafts, jobs, executor, cache, keys, last)
+        if use_cache:
+            cache.put(record_name, BuildRecord(keys.build, summary, pages))
+            cache.commit(keep=memo_names)
+        return summary
+    finally:
         cache.close()
-        return replace(last.summary, written=0, rendered=0)  # every input as last time: nothing to do
 
-    pool = executor or (LazyProcessPool(jobs or default_jobs()) if (jobs or default_jobs()) > 1 else None)
+
+def _build_changes(root: Path, out: Path, include_drafts: bool, jobs: int | None, executor: Executor | None,
+                   cache: BuildCache, keys, last: BuildRecord | None) -> tuple[Summary, dict[str, PageRecord], set[str]]:
+    """Read, resolve and plan everything; render the pages whose inputs changed; write what differs."""
+    # Imported here: a build with nothing to do finishes before loading the parsers and templates.
+    from . import graph
+    from .content import load_content
+    from .memo import ArticleMemo
+    from .pages import plan_pages
+    from .parallel import LazyProcessPool, default_jobs
+    from .render import render_pages, static_files
+    from .resolve import resolve
+
+    workers = jobs or default_jobs()
+    pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
     try:
         memo = ArticleMemo(cache, keys.articles)
         memo.prewarm(root, pool, MIN_PARALLEL)  # each article's own work, once per article key
-        content = load_content(root, memo)  # every file's shape, problems replayed from the memo
+        content = load_content(root, memo)  # every file's shape; cached articles replay their problems
         digest = resolve(content, include_drafts, memo)  # ids across files, anchors: pure data
         page_list = plan_pages(digest)  # nothing rendered yet
-        page_keys = PageKeys(keys.site, keys.articles, memo.listing_keys()).keys(page_list)
+        page_keys = graph.PageKeys(keys.site, keys.articles, memo.listing_keys()).keys(page_list)
         registries = graph.registry_hashes(digest)
-        previous = last.pages if isinstance(last, BuildRecord) else {}
+        previous = last.pages if last is not None else {}
         stale = [p for p in page_list if not graph.is_current(previous.get(p.path), page_keys[p.path], registries, out, p.path)]
         rendered = render_pages(stale, digest, root / "templates", pool if len(stale) >= MIN_PARALLEL else None, keys.site)
         records: dict[str, PageRecord] = {}
         files = _output_files(page_list, rendered, previous, page_keys, registries, records)
-        result = write_site([*files, *static_files(root / "site" / "static")], out)
+        result = write_site(chain(files, static_files(root / "site" / "static")), out)  # streamed
     finally:
         if pool is not executor and pool is not None:
             pool.shutdown()
     summary = replace(Summary.of(digest, page_list), written=result.written, rendered=len(stale))
-    out_resolved = out.resolve()
-    pages = {path: replace(record, stamp=OutputStamp.of(out_resolved / path)) for path, record in records.items()}
-    pages.update({path: PageRecord("", (), OutputStamp.of(out_resolved / path)) for path in result.files if path not in pages})
-    if use_cache:
-        cache.put(out_name, BuildRecord(keys.build, summary, pages))
-        cache.commit(keep=memo.stored_names())
-    cache.close()
-    return summary
+    out = out.resolve()
+    pages = {path: PageRecord(*records[path][:2], OutputStamp.of(out / path)) if path in records
+             else PageRecord("", (), OutputStamp.of(out / path)) for path in result.files}
+    return summary, pages, memo.stored_names()
 
 
 def _output_files(page_list: list[Page], rendered: Iterator[RenderedFile], previous: dict[str, PageRecord],
-                  page_keys: dict[str, str], registries: dict, records: dict[str, PageRecord]) -> Iterator[RenderedFile | KeptFile]:
+                  page_keys: dict[str, str], registries: dict, records: dict[str, tuple]) -> Iterator[RenderedFile | KeptFile]:
     """Every page in order: freshly rendered if stale, else kept; fills `records` for the next build."""
-    stale_paths = iter(rendered)
-    next_rendered = next(stale_paths, None)
+    from .graph import lookup_hashes
+
+    next_rendered = next(rendered, None)
     for page in page_list:
         if next_rendered is not None and next_rendered.path == page.path:
-            records[page.path] = PageRecord(page_keys[page.path], graph.lookup_hashes(next_rendered.lookups, registries), None)
+            records[page.path] = (page_keys[page.path], lookup_hashes(next_rendered.lookups, registries))
             yield next_rendered
-            next_rendered = next(stale_paths, None)
+            next_rendered = next(rendered, None)
         else:
-            records[page.path] = previous[page.path]
+            records[page.path] = (previous[page.path].key, previous[page.path].lookups)
             yield KeptFile(page.path)
 
 

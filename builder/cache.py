@@ -63,6 +63,7 @@ class BuildCache:
     """Named blobs in `<site>/.digest-cache/cache.sqlite`; reads are verified, writes wait for commit()."""
 
     def __init__(self, site_root: Path, ignore_existing: bool = False) -> None:
+        """`ignore_existing`: read nothing stored (a clean build); commit() still adds to the file."""
         self.folder = site_root / CACHE_DIR
         self.path = self.folder / CACHE_FILE
         self.written_at = time.time()
@@ -70,7 +71,8 @@ class BuildCache:
         self.problems: list[str] = []  # what was found wrong and ignored, for tests and --verbose
         self._key = _mac_key()
         self._db: sqlite3.Connection | None = None
-        if ignore_existing or not self.path.is_file():
+        self._reading = not ignore_existing
+        if not self.path.is_file():
             return
         try:
             self._db = sqlite3.connect(self.path)
@@ -78,7 +80,7 @@ class BuildCache:
             if row is None or row[0] != SCHEMA:
                 raise sqlite3.DatabaseError("unknown schema")
             written = self._db.execute("SELECT value FROM meta WHERE name = 'written_at'").fetchone()
-            self.written_at = float(written[0]) if written else 0.0
+            self.written_at = float(written[0]) if written and self._reading else 0.0
         except (sqlite3.Error, ValueError, TypeError) as error:
             self._ignore(f"unreadable cache ({error})")
 
@@ -86,7 +88,7 @@ class BuildCache:
         """The blob stored under `name`, or None if absent or not exactly what was written."""
         if name in self.pending:
             return self.pending[name]
-        if self._db is None:
+        if self._db is None or not self._reading:
             return None
         try:
             row = self._db.execute("SELECT mac, data FROM blobs WHERE name = ?", (name,)).fetchone()
@@ -103,9 +105,10 @@ class BuildCache:
 
     def get_many(self, names: Iterable[str]) -> dict[str, Any]:
         """get() for many names in one query."""
+        names = list(names)
         wanted = [n for n in dict.fromkeys(names) if n not in self.pending]
         found = {n: self.pending[n] for n in names if n in self.pending}
-        if self._db is None or not wanted:
+        if self._db is None or not wanted or not self._reading:
             return found
         try:
             rows = []
@@ -182,6 +185,39 @@ class BuildCache:
             ignore.write_text("# digest's build cache: safe to delete\n*\n", encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class OutputStamp:
+    """What an output file looked like when written; hard links change ctime, so it is left out."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> "OutputStamp | None":
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    key: str
+    lookups: tuple[tuple[str, str, str], ...]  # (registry, id, hash of the entry when rendered)
+    stamp: OutputStamp | None
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """The last successful build into one output folder."""
+
+    build_key: str  # every input, hashed: equal means the output is already right
+    summary: Any
+    pages: dict[str, PageRecord]  # output path -> record; static files have no key
+
+
 def _mac_key() -> bytes:
     """This user's cache key, created on first use; a random one per run if it cannot be kept."""
     home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "digest"
@@ -202,22 +238,3 @@ def _mac_key() -> bytes:
         return key_path.read_bytes()
     except OSError:
         return key
-
-
-def hash_files(root: Path, files: dict[str, Path], cache: BuildCache) -> dict[str, str]:
-    """label -> BLAKE2b of the file's bytes, re-reading only files whose stat changed (see module doc)."""
-    known: dict[str, tuple[FileStamp, str]] = cache.get("inputs") or {}
-    racy_after = int((cache.written_at - RACY_SECONDS) * 1e9)
-    hashes: dict[str, str] = {}
-    stamps: dict[str, tuple[FileStamp, str]] = {}
-    for label, path in files.items():
-        stamp = FileStamp.of(path.stat())
-        previous = known.get(label)
-        if previous is not None and previous[0] == stamp and stamp.mtime_ns < racy_after and stamp.ctime_ns < racy_after:
-            file_hash = previous[1]
-        else:
-            file_hash = content_hash(path.read_bytes())
-        hashes[label] = file_hash
-        stamps[label] = (stamp, file_hash)
-    cache.put("inputs", stamps)
-    return hashes

@@ -28,96 +28,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .cache import content_hash
-from .content import ARTICLES_DIR, CONFIG_PATH
+from .cache import OutputStamp, PageRecord, content_hash
+from .inputs import MISSING
 from .model import Source, Topic
 from .pages import ArticleView, CitedCaveat, CitedClaim, Page, listed_article
-from .render import EVERYTHING, builtin_theme
+from .render import EVERYTHING
 from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest
-
-MISSING = "missing"
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-@dataclass(frozen=True)
-class OutputStamp:
-    """What an output file looked like when written; hard links change ctime, so it is left out."""
-
-    size: int
-    mtime_ns: int
-    inode: int
-
-    @classmethod
-    def of(cls, path: Path) -> "OutputStamp | None":
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
-@dataclass(frozen=True)
-class PageRecord:
-    key: str
-    lookups: tuple[tuple[str, str, str], ...]  # (registry, id, hash of the entry when rendered)
-    stamp: OutputStamp | None
-
-
-@dataclass(frozen=True)
-class BuildRecord:
-    """The last successful build into one output folder."""
-
-    build_key: str  # every input, hashed: equal means the output is already right
-    summary: Any
-    pages: dict[str, PageRecord]  # output path -> record; static files have no key
-
-
-def input_files(root: Path) -> dict[str, Path]:
-    """Every file a build reads, by a stable label: the site's content/, site/ and templates/,
-    the built-in theme and the builder's own code (a new version may render differently)."""
-    files: dict[str, Path] = {}
-    for folder in ("content", "site", "templates"):
-        _add_tree(files, root / folder, folder)
-    _add_tree(files, builtin_theme(), "<theme>")
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        files[f"<code>/{path.name}"] = path
-    return files
-
-
-def _add_tree(files: dict[str, Path], folder: Path, label: str) -> None:
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                files[f"{label}/{path.relative_to(folder).as_posix()}"] = path
-
-
-@dataclass(frozen=True)
-class Keys:
-    site: str
-    build: str
-    articles: dict[str, str]  # slug -> article key
-
-
-def make_keys(hashes: dict[str, str], include_drafts: bool) -> Keys:
-    """Site, build and article keys from the input hashes (see the module docstring)."""
-    code = content_hash(__version__, *(f"{label}={h}" for label, h in sorted(hashes.items()) if label.startswith("<code>/")))
-    config = hashes.get(CONFIG_PATH, MISSING)
-    site = content_hash(code, config, f"drafts={include_drafts}", *(
-        f"{label}={h}" for label, h in sorted(hashes.items())
-        if label.startswith(("<theme>/", "templates/")) and not label.startswith("<theme>/static/")))
-    prefix = f"{ARTICLES_DIR}/"
-    articles = {}
-    for label, file_hash in hashes.items():
-        if label.startswith(prefix) and label.endswith(".md") and "/" not in label[len(prefix):]:
-            slug = label[len(prefix):-3]
-            articles[slug] = content_hash(code, config, file_hash, hashes.get(f"{prefix}{slug}.yaml", MISSING))
-    build = content_hash(site, *(f"{label}={h}" for label, h in sorted(hashes.items())))
-    return Keys(site, build, articles)
 
 
 def listing_key(article: AnchoredArticle) -> str:

@@ -28,9 +28,17 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from .render import KeptFile, RenderedFile
+if TYPE_CHECKING:  # not at run time: a build with nothing to do never loads the template engine
+    from .render import RenderedFile
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file the output already holds with the right bytes (graph.py decides)."""
+
+    path: str
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ def write_site(files: Iterable[RenderedFile | KeptFile], out: Path) -> WriteResu
         if target.parent not in made_folders:
             _make_folder(target.parent, staging)
             made_folders.add(target.parent)
-        if isinstance(file, RenderedFile) and not _holds(current, file.data):
+        if not isinstance(file, KeptFile) and not _holds(current, file.data):
             _replace(target, file.data)
             written += 1
         else:

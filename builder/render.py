@@ -11,6 +11,7 @@ from typing import Any, Iterator
 import jinja2
 
 from . import __version__, pages
+from .inputs import builtin_theme  # noqa: F401  (also part of this module's interface)
 from .model import SiteConfig, Source, Topic
 from .pages import Page
 from .parallel import ordered_map
@@ -18,27 +19,11 @@ from .resolve import Digest
 
 EVERYTHING = "*"  # a look-up of the whole registry (iterating it); graph.py uses the same name
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def builtin_theme() -> Path:
-    """The built-in templates: inside the installed package, or at the top of a source checkout."""
-    installed = PACKAGE_DIR / "templates"
-    return installed if installed.is_dir() else PACKAGE_DIR.parent / "templates"
-
-
 @dataclass(frozen=True)
 class RenderedFile:
     path: str  # relative to the output folder
     data: bytes
     lookups: tuple[tuple[str, str], ...] = ()  # (registry, id) the template read, for graph.py
-
-
-@dataclass(frozen=True)
-class KeptFile:
-    """A file the output already holds with the right bytes (see graph.py)."""
-
-    path: str
 
 
 def relative_url(from_page: str, target: str) -> str:

@@ -294,3 +294,9 @@ def test_the_staging_folder_keeps_the_previous_output_beside_it(tmp_path: Path) 
     assert staging.is_dir()
     assert os.path.samefile(staging / "articles" / "call-1" / "index.html", out / "articles" / "call-1" / "index.html")
     assert not os.path.samefile(staging / "articles" / "call-0" / "index.html", out / "articles" / "call-0" / "index.html")
+
+
+def test_the_input_scan_names_the_paths_content_reads() -> None:
+    from builder import content, inputs
+
+    assert (inputs.CONFIG_PATH, inputs.ARTICLES_DIR) == (content.CONFIG_PATH, content.ARTICLES_DIR)
