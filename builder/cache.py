@@ -20,6 +20,7 @@ from another machine is detected before anything is unpickled and ignored: the b
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -38,13 +39,10 @@ RACY_SECONDS = 2.0
 
 
 def content_hash(*parts: bytes | str) -> str:
-    """BLAKE2b of the parts, each length-prefixed so that ('ab', 'c') and ('a', 'bc') differ."""
-    digest = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.hexdigest()
+    """BLAKE2b of the parts; their repr keeps ('ab', 'c') and ('a', 'bc') apart."""
+    if len(parts) == 1 and isinstance(parts[0], bytes):
+        return hashlib.blake2b(parts[0], digest_size=20).hexdigest()
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -79,6 +77,9 @@ class BuildCache:
             row = self._db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
             if row is None or row[0] != SCHEMA:
                 raise sqlite3.DatabaseError("unknown schema")
+            row = self._db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+            if row is None or row[0] != code_version():
+                raise sqlite3.DatabaseError("written by another version of the builder")
             written = self._db.execute("SELECT value FROM meta WHERE name = 'written_at'").fetchone()
             self.written_at = float(written[0]) if written and self._reading else 0.0
         except (sqlite3.Error, ValueError, TypeError) as error:
@@ -101,7 +102,14 @@ class BuildCache:
         if not isinstance(data, bytes) or not hmac.compare_digest(str(mac), self._mac(name, data)):
             self._ignore(f"blob '{name}' does not match its MAC")
             return None
-        return pickle.loads(data)
+        return self._unpickle(name, data)
+
+    def _unpickle(self, name: str, data: bytes) -> Any | None:
+        try:
+            return pickle.loads(data)
+        except Exception as error:  # noqa: BLE001 - any failure means "not usable", never "trusted"
+            self._ignore(f"blob '{name}' cannot be loaded ({type(error).__name__}: {error})")
+            return None
 
     def get_many(self, names: Iterable[str]) -> dict[str, Any]:
         """get() for many names in one query."""
@@ -120,11 +128,14 @@ class BuildCache:
             self._ignore(f"unreadable cache ({error})")
             return found
         for name, mac, data in rows:
+            value = None
             if isinstance(data, bytes) and hmac.compare_digest(str(mac), self._mac(name, data)):
-                found[name] = pickle.loads(data)
+                value = self._unpickle(name, data)
             else:
                 self._ignore(f"blob '{name}' does not match its MAC")
+            if value is None:
                 return {n: self.pending[n] for n in names if n in self.pending}
+            found[name] = value
         return found
 
     def put(self, name: str, value: Any) -> None:
@@ -163,6 +174,7 @@ class BuildCache:
             db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value)")
             db.execute("CREATE TABLE blobs (name TEXT PRIMARY KEY, mac TEXT NOT NULL, data BLOB NOT NULL)")
             db.execute("INSERT INTO meta (name, value) VALUES ('schema', ?)", (SCHEMA,))
+            db.execute("INSERT INTO meta (name, value) VALUES ('code', ?)", (code_version(),))
         self._db = db
         return db
 
@@ -216,6 +228,13 @@ class BuildRecord:
     build_key: str  # every input, hashed: equal means the output is already right
     summary: Any
     pages: dict[str, PageRecord]  # output path -> record; static files have no key
+
+
+@functools.cache
+def code_version() -> str:
+    """A hash of the builder's own source: blobs pickled by other code may not load the same."""
+    package = Path(__file__).resolve().parent
+    return content_hash(*(path.read_bytes() for path in sorted(package.glob("*.py"))))
 
 
 def _mac_key() -> bytes:

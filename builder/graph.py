@@ -36,7 +36,7 @@ from .inputs import MISSING
 from .model import Source, Topic
 from .pages import ArticleView, CitedCaveat, CitedClaim, Page, listed_article
 from .render import EVERYTHING
-from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest
+from .resolve import AnchoredArticle, Digest
 
 
 def listing_key(article: AnchoredArticle) -> str:
@@ -68,9 +68,9 @@ class PageKeys:
     def key(self, page: Page) -> str:
         parts: list[str] = [self.site_key, page.path, page.template, page.title]
         view = page.view
-        if isinstance(view, ArticleView):
+        if isinstance(view, ArticleView):  # the article, and the sources it shows
             parts.append(self.article_keys[view.article.slug])
-            self._walk(view.comparison, parts)
+            self._walk(view.compared, parts)
             self._walk(view.outlet, parts)
         else:
             self._walk(view, parts)
@@ -85,9 +85,6 @@ class PageKeys:
             parts += [self.listing_keys[value.article.slug], "claim", value.claim.claim.id]
         elif isinstance(value, CitedCaveat):
             parts += [self.listing_keys[value.article.slug], "caveat", value.caveat.caveat.id, value.role]
-        elif isinstance(value, (AnchoredClaim, AnchoredCaveat)):
-            # Only inside an article page's comparison, whose article key covers it.
-            parts.append(value.note_id)
         elif isinstance(value, (Source, Topic)):
             shared = self._shared.get(id(value))
             if shared is None:

@@ -193,6 +193,9 @@ def _exchange(first: Path, second: Path) -> bool:
 
 def _inside(folder: Path, rel_path: str) -> Path:
     """`folder / rel_path`, refusing any path that would land outside `folder`."""
+    parts = rel_path.split("/")
+    if all(part not in ("", ".", "..") for part in parts) and "\\" not in rel_path and "\0" not in rel_path:
+        return Path(os.path.join(folder, rel_path))  # the common case, without PurePosixPath's parsing
     parts = PurePosixPath(rel_path).parts
     if not parts or PurePosixPath(rel_path).is_absolute() or any(p in ("..", ".", "") for p in parts):
         raise UnsafeOutput(f"refusing to write '{rel_path}': not a plain path inside the output folder")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 from .model import Source, Topic
@@ -73,8 +74,13 @@ class HomeView:
 @dataclass(frozen=True)
 class ArticleView:
     article: AnchoredArticle
-    comparison: Comparison
+    compared: tuple[Source, ...]  # the sources its claims and discrepancies name, by id
     outlet: Source | None
+
+    @functools.cached_property
+    def comparison(self) -> Comparison:
+        """Computed when the page renders: an incremental build plans every page but renders few."""
+        return compare_sources(self.article, {s.id: s for s in self.compared})
 
 
 @dataclass(frozen=True)
@@ -118,8 +124,9 @@ def plan_pages(digest: Digest) -> list[Page]:
     pages = [Page("index.html", "home.html", digest.config.title, HomeView(listed))]
     for article in digest.articles:
         outlet = sources[article.article.source.id] if article.article.source else None
+        compared = tuple(sources[sid] for sid in sorted(_compared_ids(article)))
         pages.append(Page(f"{article_url(article.slug)}index.html", "article.html", article.article.title,
-                          ArticleView(article, compare_sources(article, sources), outlet)))
+                          ArticleView(article, compared, outlet)))
     pages.append(Page(f"{TOPICS}index.html", "topics.html", "Topics", TopicIndexView(tuple(topic_entries))))
     pages.extend(Page(f"{topic_url(e.topic.id)}index.html", "topic.html", e.topic.title, e) for e in topic_entries)
     pages.append(Page(f"{SOURCES}index.html", "sources.html", "Sources", SourceIndexView(tuple(source_entries))))
@@ -133,14 +140,26 @@ def plan_pages(digest: Digest) -> list[Page]:
 
 def listed_article(article: AnchoredArticle) -> AnchoredArticle:
     """The article as index pages see it: everything but its text."""
-    return replace(article, article=replace(article.article, body=""), body_html="")
+    return _with(article, article=_with(article.article, body=""), body_html="")
+
+
+def _with(value: Any, **changes: Any) -> Any:
+    """dataclasses.replace() for a frozen dataclass, without re-running __init__ (this runs per article)."""
+    copy = object.__new__(type(value))
+    copy.__dict__.update(value.__dict__)
+    copy.__dict__.update(changes)
+    return copy
+
+
+def _compared_ids(article: AnchoredArticle) -> set[str]:
+    """The sources compare_sources() shows for an article."""
+    involved = {sid for c in article.claims for sid in c.claim.source_ids}
+    return involved | {sid for c in article.caveats if c.caveat.is_discrepancy for sid in c.caveat.source_ids}
 
 
 def compare_sources(article: AnchoredArticle, sources: dict[str, Source]) -> Comparison:
     """Claims x sources: does each source report, omit or contradict each claim?"""
-    involved = {sid for c in article.claims for sid in c.claim.source_ids}
-    involved |= {sid for c in article.caveats if c.caveat.is_discrepancy for sid in c.caveat.source_ids}
-    columns = tuple(sorted((sources[sid] for sid in involved), key=lambda s: (s.name.lower(), s.id)))
+    columns = tuple(sorted((sources[sid] for sid in _compared_ids(article)), key=lambda s: (s.name.lower(), s.id)))
     rows = []
     for claim in article.claims:
         verdicts: dict[str, Cell] = {sid: Cell("reports") for sid in claim.claim.source_ids}
