@@ -76,15 +76,24 @@ class PageKeys:
             self._walk(view, parts)
         return content_hash(*parts)
 
+    def _walk_listing(self, items: tuple, kind: type, parts: list[str]) -> None:
+        listing = self.listing_keys
+        if kind is AnchoredArticle:
+            if any(a.body_html or a.article.body for a in items):
+                raise AssertionError("an index page's view holds an article's text: use listed_article()")
+            parts.extend(listing[a.slug] for a in items)
+        elif kind is CitedClaim:
+            parts.extend(f"{listing[c.article.slug]} claim {c.claim.claim.id}" for c in items)
+        else:
+            parts.extend(f"{listing[c.article.slug]} caveat {c.caveat.caveat.id} {c.role}" for c in items)
+
     def _walk(self, value: Any, parts: list[str]) -> None:
         if isinstance(value, AnchoredArticle):
             if value.body_html or value.article.body:
                 raise AssertionError(f"an index page's view holds the text of '{value.slug}': use listed_article()")
             parts.append(self.listing_keys[value.slug])
-        elif isinstance(value, CitedClaim):
-            parts += [self.listing_keys[value.article.slug], "claim", value.claim.claim.id]
-        elif isinstance(value, CitedCaveat):
-            parts += [self.listing_keys[value.article.slug], "caveat", value.caveat.caveat.id, value.role]
+        elif isinstance(value, (CitedClaim, CitedCaveat)):
+            self._walk_listing((value,), type(value), parts)
         elif isinstance(value, (Source, Topic)):
             shared = self._shared.get(id(value))
             if shared is None:
@@ -92,8 +101,12 @@ class PageKeys:
             parts.append(shared)
         elif isinstance(value, tuple):
             parts.append(f"({len(value)}")
-            for item in value:
-                self._walk(item, parts)
+            kinds = {type(item) for item in value}
+            if len(kinds) == 1 and kinds <= {AnchoredArticle, CitedClaim, CitedCaveat}:
+                self._walk_listing(value, kinds.pop(), parts)  # an index's long list, without recursion
+            else:
+                for item in value:
+                    self._walk(item, parts)
         elif dataclasses.is_dataclass(value):
             parts.append(type(value).__name__)
             for field in dataclasses.fields(value):

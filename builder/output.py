@@ -149,18 +149,24 @@ def _remove(path: Path) -> None:
 
 def _remove_others(staging: Path, keep: set[str]) -> None:
     """Delete from staging every file not in `keep`, then the folders left empty."""
-    for folder, folder_names, file_names in os.walk(staging, topdown=False):
-        relative = os.path.relpath(folder, staging)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
-        for name in file_names:
-            if prefix + name not in keep:
-                os.unlink(os.path.join(folder, name))
-        for name in folder_names:
-            path = os.path.join(folder, name)
-            if os.path.islink(path):
-                os.unlink(path)
-            elif not os.listdir(path):
-                os.rmdir(path)
+    _prune(str(staging), "", keep)
+
+
+def _prune(folder: str, prefix: str, keep: set[str]) -> int:
+    """Prune one folder (one scandir each, no further stat); return how many entries it still holds."""
+    remaining = 0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if _prune(entry.path, f"{prefix}{entry.name}/", keep):
+                    remaining += 1
+                else:
+                    os.rmdir(entry.path)
+            elif prefix + entry.name in keep:
+                remaining += 1
+            else:
+                os.unlink(entry.path)
+    return remaining
 
 
 def _swap(staging: Path, out: Path) -> None:
