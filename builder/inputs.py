@@ -70,7 +70,8 @@ def make_keys(hashes: dict[str, str], include_drafts: bool) -> Keys:
     for label, file_hash in hashes.items():
         if label.startswith(prefix) and label.endswith(".md") and "/" not in label[len(prefix):]:
             slug = label[len(prefix):-3]
-            articles[slug] = content_hash(code, config, file_hash, hashes.get(f"{prefix}{slug}.yaml", MISSING))
+            # The slug is part of the key: two articles with the same files are still two articles.
+            articles[slug] = content_hash(code, config, slug, file_hash, hashes.get(f"{prefix}{slug}.yaml", MISSING))
     build = content_hash(site, *(f"{label}={h}" for label, h in sorted(hashes.items())))
     return Keys(site, build, articles)
 

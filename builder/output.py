@@ -26,8 +26,9 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # not at run time: a build with nothing to do never loads the template engine
@@ -76,16 +77,17 @@ def write_site(files: Iterable[RenderedFile | KeptFile], out: Path) -> WriteResu
     if staging.is_symlink() or (staging.exists() and not staging.is_dir()):
         raise UnsafeOutput(f"refusing to use {staging} as the staging folder: it is not a folder")
     staging.mkdir(exist_ok=True)
-    made_folders: set[Path] = set()
+    # Plain strings and os calls from here: this loop runs once per page of the site.
+    made_folders: set[str] = set()
     paths: list[str] = []
     written = 0
     for file in files:
-        target = _inside(staging, file.path)
-        current = _inside(out, file.path)
+        target, current = _inside(staging, file.path), _inside(out, file.path)
         paths.append(file.path)
-        if target.parent not in made_folders:
-            _make_folder(target.parent, staging)
-            made_folders.add(target.parent)
+        folder = os.path.dirname(target)
+        if folder not in made_folders:
+            _make_folder(folder, str(staging))
+            made_folders.add(folder)
         if not isinstance(file, KeptFile) and not _holds(current, file.data):
             _replace(target, file.data)
             written += 1
@@ -96,38 +98,41 @@ def write_site(files: Iterable[RenderedFile | KeptFile], out: Path) -> WriteResu
     return WriteResult(written, tuple(paths))
 
 
-def _holds(path: Path, data: bytes) -> bool:
+def _holds(path: str, data: bytes) -> bool:
     """Whether the file at `path` has exactly these bytes."""
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as stream:
+            return stream.read() == data
     except OSError:
         return False
 
 
-def _make_folder(folder: Path, staging: Path) -> None:
+def _make_folder(folder: str, staging: str) -> None:
     """mkdir -p inside staging, replacing a file that stands where a folder must be."""
-    if folder.is_dir() and not folder.is_symlink():
-        return
+    try:
+        if stat.S_ISDIR(os.lstat(folder).st_mode):
+            return
+        os.unlink(folder)
+    except FileNotFoundError:
+        pass
     if folder != staging:
-        _make_folder(folder.parent, staging)
-    if folder.is_symlink() or folder.exists():
-        folder.unlink()
-    folder.mkdir()
+        _make_folder(os.path.dirname(folder), staging)
+    os.mkdir(folder)
 
 
-def _replace(target: Path, data: bytes) -> None:
+def _replace(target: str, data: bytes) -> None:
     """Write `data` as a new file at `target`: never through an inode the output may share."""
     _remove(target)
     with open(target, "xb") as stream:
         stream.write(data)
 
 
-def _link_current(current: Path, target: Path) -> None:
+def _link_current(current: str, target: str) -> None:
     """Make `target` the output's own file (a hard link: same bytes, inode and mtime)."""
     try:
-        if os.path.samestat(current.stat(), target.lstat()):
+        if os.path.samestat(os.stat(current), os.lstat(target)):
             return
     except OSError:
         pass
@@ -140,11 +145,15 @@ def _link_current(current: Path, target: Path) -> None:
         shutil.copy2(current, target, follow_symlinks=False)
 
 
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
+def _remove(path: str) -> None:
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
         shutil.rmtree(path)
     else:
-        path.unlink(missing_ok=True)
+        os.unlink(path)
 
 
 def _remove_others(staging: Path, keep: set[str]) -> None:
@@ -197,12 +206,9 @@ def _exchange(first: Path, second: Path) -> bool:
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(first))
 
 
-def _inside(folder: Path, rel_path: str) -> Path:
+def _inside(folder: Path, rel_path: str) -> str:
     """`folder / rel_path`, refusing any path that would land outside `folder`."""
     parts = rel_path.split("/")
-    if all(part not in ("", ".", "..") for part in parts) and "\\" not in rel_path and "\0" not in rel_path:
-        return Path(os.path.join(folder, rel_path))  # the common case, without PurePosixPath's parsing
-    parts = PurePosixPath(rel_path).parts
-    if not parts or PurePosixPath(rel_path).is_absolute() or any(p in ("..", ".", "") for p in parts):
+    if any(part in ("", ".", "..") for part in parts) or "\0" in rel_path:
         raise UnsafeOutput(f"refusing to write '{rel_path}': not a plain path inside the output folder")
-    return folder.joinpath(*parts)
+    return os.path.join(folder, rel_path)

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from builder.build import build
@@ -157,6 +157,7 @@ def apply_edit(root: Path, kind: str, number: int) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EDITS)
+@example([("add-article", 0), ("add-article", 0)])  # two articles with the same files: keyed by slug too
 def test_incremental_output_equals_a_clean_build_after_any_edits(edits: list[tuple[str, int]]) -> None:
     with tempfile.TemporaryDirectory() as temporary:
         root = make_site(Path(temporary) / "site", base_files())
