@@ -148,9 +148,10 @@ class BuildCache:
         try:
             db = self._db if self._db is not None else self._create()
             with db:
+                # A generator: one pickle at a time, not all of them in memory at once.
                 db.executemany("INSERT OR REPLACE INTO blobs (name, mac, data) VALUES (?, ?, ?)",
-                               [(name, self._mac(name, data), data) for name, data in
-                                ((n, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for n, v in self.pending.items())])
+                               ((name, self._mac(name, data), data) for name, data in
+                                ((n, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for n, v in self.pending.items())))
                 if keep is not None:
                     stored = [row[0] for row in db.execute("SELECT name FROM blobs WHERE name LIKE ?", (keep_prefix + "%",))]
                     db.executemany("DELETE FROM blobs WHERE name = ?", [(n,) for n in stored if n not in keep])

@@ -301,3 +301,21 @@ def test_the_input_scan_names_the_paths_content_reads() -> None:
     from builder import content, inputs
 
     assert (inputs.CONFIG_PATH, inputs.ARTICLES_DIR) == (content.CONFIG_PATH, content.ARTICLES_DIR)
+
+
+def test_a_build_that_fails_while_rendering_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    before = stamps(out)
+    theme = (Path(__file__).resolve().parent.parent / "templates" / "article.html").read_text(encoding="utf-8")
+    broken = root / "templates" / "article.html"
+    broken.parent.mkdir()
+    broken.write_text(theme.replace("</article>", "{{ no_such_variable }}</article>"), encoding="utf-8")
+    apply_edit(root, "article-text", 2)
+    with pytest.raises(Exception, match="no_such_variable"):
+        build(root, out, jobs=1)
+    assert stamps(out) == before
+    broken.unlink()
+    build(root, out, jobs=1)
+    assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
