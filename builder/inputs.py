@@ -6,6 +6,7 @@ Kept free of the parsers and the template engine: a build with nothing to do sto
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +46,8 @@ def _add_tree(files: dict[str, str], folder: Path, label: str) -> None:
         folder_names.sort()
         relative = os.path.relpath(directory, folder)
         prefix = f"{label}/" if relative == "." else f"{label}/{relative.replace(os.sep, '/')}/"
-        for name in sorted(file_names):
-            path = os.path.join(directory, name)
-            if os.path.isfile(path):
-                files[prefix + name] = path
+        for name in sorted(file_names):  # hash_files() skips what is not a regular file
+            files[prefix + name] = os.path.join(directory, name)
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Keys:
 
 
 def make_keys(hashes: dict[str, str], include_drafts: bool) -> Keys:
-    """Site, build and article keys from the input hashes (see the module docstring)."""
+    """Site, build and article keys from the input hashes (see graph.py's docstring)."""
     code = content_hash(__version__, *(f"{label}={h}" for label, h in sorted(hashes.items()) if label.startswith("<code>/")))
     config = hashes.get(CONFIG_PATH, MISSING)
     site = content_hash(code, config, f"drafts={include_drafts}", *(
@@ -76,16 +75,20 @@ def make_keys(hashes: dict[str, str], include_drafts: bool) -> Keys:
     return Keys(site, build, articles)
 
 
-
-
 def hash_files(files: dict[str, str], cache: BuildCache) -> dict[str, str]:
-    """label -> BLAKE2b of the file's bytes, re-reading only files whose stat changed (see module doc)."""
+    """label -> BLAKE2b of the file's bytes, re-reading only files whose stat changed (see cache.py)."""
     known: dict[str, tuple[FileStamp, str]] = cache.get("inputs") or {}
     racy_after = int((cache.written_at - RACY_SECONDS) * 1e9)
     hashes: dict[str, str] = {}
     stamps: dict[str, tuple[FileStamp, str]] = {}
     for label, path in files.items():
-        stamp = FileStamp.of(os.stat(path))
+        try:
+            status = os.stat(path)
+        except FileNotFoundError:  # a dangling link, or deleted since the scan: not an input
+            continue
+        if not stat.S_ISREG(status.st_mode):
+            continue
+        stamp = FileStamp.of(status)
         previous = known.get(label)
         if previous is not None and previous[0] == stamp and stamp.mtime_ns < racy_after and stamp.ctime_ns < racy_after:
             file_hash = previous[1]
