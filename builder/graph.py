@@ -1,6 +1,6 @@
 """What each page depends on: the dependency graph that lets a rebuild render only what changed.
 
-Inputs are hashed, never trusted by date (cache.py). From the hashes:
+Inputs are known by the hash of their bytes (a file's stat only spares re-reading it; cache.py). From them:
 
 - the *site key* covers what every page uses: the builder's code, the templates (site and theme),
   site/config.yaml and the build options;

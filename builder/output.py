@@ -74,6 +74,7 @@ def write_site(files: Iterable[RenderedFile | KeptFile], out: Path) -> WriteResu
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_folder(out)
+    _recover_interrupted(out, staging)
     if staging.is_symlink() or (staging.exists() and not staging.is_dir()):
         raise UnsafeOutput(f"refusing to use {staging} as the staging folder: it is not a folder")
     staging.mkdir(exist_ok=True)
@@ -96,6 +97,17 @@ def write_site(files: Iterable[RenderedFile | KeptFile], out: Path) -> WriteResu
     _remove_others(staging, set(paths))
     _swap(staging, out)
     return WriteResult(written, tuple(paths))
+
+
+def _recover_interrupted(out: Path, staging: Path) -> None:
+    """Finish what a build killed inside the two-rename swap left (where no atomic exchange exists)."""
+    for retired in sorted(out.parent.glob(f".{out.name}.old-*")):
+        if not out.exists():
+            os.rename(retired, out)  # killed between the renames: the previous site goes back
+        elif not staging.exists():
+            os.rename(retired, staging)  # killed after the new site went in: keep the old as staging
+        else:
+            shutil.rmtree(retired, ignore_errors=True)
 
 
 def _holds(path: str, data: bytes) -> bool:

@@ -319,3 +319,14 @@ def test_a_build_that_fails_while_rendering_leaves_the_output_as_it_was(tmp_path
     broken.unlink()
     build(root, out, jobs=1)
     assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
+
+
+def test_a_swap_killed_between_its_two_renames_is_undone(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    expected = tree(out)
+    out.rename(tmp_path / ".public.old-4242")  # where a killed fallback swap leaves the previous site
+    build(root, out, jobs=1)
+    assert tree(out) == expected
+    assert not (tmp_path / ".public.old-4242").exists()
