@@ -76,7 +76,7 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, jobs: int | None
     from .memo import ArticleMemo
     from .pages import plan_pages
     from .parallel import LazyProcessPool, default_jobs
-    from .render import render_pages, static_files
+    from .render import make_environment, render_pages, static_files
     from .resolve import resolve
 
     workers = jobs or default_jobs()
@@ -87,12 +87,13 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, jobs: int | None
         content = load_content(root, memo)  # every file's shape; cached articles replay their problems
         digest = resolve(content, include_drafts, memo)  # ids across files, anchors: pure data
         page_list = plan_pages(digest)  # nothing rendered yet
-        page_keys = graph.PageKeys(keys.site, keys.articles, memo.listing_keys()).keys(page_list)
+        templates = graph.template_keys(make_environment(root / "templates"), (p.template for p in page_list))
+        page_keys = graph.PageKeys(keys.site, templates, keys.articles, memo.listing_keys()).keys(page_list)
         registries = graph.registry_hashes(digest)
         previous = last.pages if last is not None else {}
         stale = [p for p in page_list if not graph.is_current(previous.get(p.path), page_keys[p.path], registries, out, p.path)]
         render_on = pool if executor or len(stale) >= MIN_PARALLEL_PAGES else None
-        rendered = render_pages(stale, digest, root / "templates", render_on, keys.site)
+        rendered = render_pages(stale, digest, root / "templates", render_on, keys.build)
         records: dict[str, PageRecord] = {}
         files = _output_files(page_list, rendered, previous, page_keys, registries, records)
         result = write_site(chain(files, static_files(root / "site" / "static")), out)  # streamed

@@ -2,8 +2,10 @@
 
 Inputs are known by the hash of their bytes (a file's stat only spares re-reading it; cache.py). From them:
 
-- the *site key* covers what every page uses: the builder's code, the templates (site and theme),
-  site/config.yaml and the build options;
+- the *site key* covers what every page uses: the builder's code, site/config.yaml and the build
+  options; a *template key* covers a page template and every template it extends, includes or
+  imports (site templates override the theme's by name), so editing topic.html re-renders topic
+  pages only, and editing base.html every page;
 - an *article key* covers one article: its Markdown and annotation files, the code and the config.
   Loading and anchoring an article is a pure function of it, so its results are cached under it;
 - a *listing key* covers an article as index pages see it: everything but its text (pages.py gives
@@ -29,7 +31,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
+
+import jinja2
+from jinja2 import meta
 
 from .cache import OutputStamp, PageRecord, content_hash
 from .inputs import MISSING
@@ -53,11 +58,53 @@ def registry_hashes(digest: Digest) -> dict[str, dict[str, str]]:
     return registries
 
 
+def template_keys(env: jinja2.Environment, names: Iterable[str]) -> dict[str, str]:
+    """For each template name: a hash of its source and of every template it uses, transitively.
+
+    A template that names another through a variable could use any: it depends on them all.
+    """
+    sources: dict[str, str] = {}
+    uses: dict[str, set[str] | None] = {}
+
+    def visit(name: str) -> None:
+        if name in sources:
+            return
+        sources[name] = env.loader.get_source(env, name)[0]
+        referenced = list(meta.find_referenced_templates(env.parse(sources[name])))
+        uses[name] = None if None in referenced else set(referenced)
+        for other in uses[name] or ():
+            visit(other)
+
+    def closure(name: str, seen: set[str]) -> set[str] | None:
+        if name in seen:
+            return seen
+        seen.add(name)
+        if uses[name] is None:
+            return None
+        for other in uses[name]:
+            if closure(other, seen) is None:
+                return None
+        return seen
+
+    keys = {}
+    for name in sorted(set(names)):
+        visit(name)
+        used = closure(name, set())
+        if used is None:
+            used = set(env.list_templates())
+            for other in used:
+                sources.setdefault(other, env.loader.get_source(env, other)[0])
+        keys[name] = content_hash(*(f"{other}\n{sources[other]}" for other in sorted(used)))
+    return keys
+
+
 class PageKeys:
     """Computes page keys, remembering the pieces that many pages share."""
 
-    def __init__(self, site_key: str, article_keys: dict[str, str], listing_keys: dict[str, str]) -> None:
+    def __init__(self, site_key: str, template_keys: dict[str, str], article_keys: dict[str, str],
+                 listing_keys: dict[str, str]) -> None:
         self.site_key = site_key
+        self.template_keys = template_keys
         self.article_keys = article_keys
         self.listing_keys = listing_keys
         self._shared: dict[int, str] = {}
@@ -66,7 +113,7 @@ class PageKeys:
         return {page.path: self.key(page) for page in page_list}
 
     def key(self, page: Page) -> str:
-        parts: list[str] = [self.site_key, page.path, page.template, page.title]
+        parts: list[str] = [self.site_key, self.template_keys[page.template], page.path, page.template, page.title]
         view = page.view
         if isinstance(view, ArticleView):  # the article, and the sources it shows
             parts.append(self.article_keys[view.article.slug])

@@ -61,9 +61,7 @@ def make_keys(hashes: dict[str, str], include_drafts: bool) -> Keys:
     """Site, build and article keys from the input hashes (see graph.py's docstring)."""
     code = content_hash(__version__, *(f"{label}={h}" for label, h in sorted(hashes.items()) if label.startswith("<code>/")))
     config = hashes.get(CONFIG_PATH, MISSING)
-    site = content_hash(code, config, f"drafts={include_drafts}", *(
-        f"{label}={h}" for label, h in sorted(hashes.items())
-        if label.startswith(("<theme>/", "templates/")) and not label.startswith("<theme>/static/")))
+    site = content_hash(code, config, f"drafts={include_drafts}")  # templates: see graph.template_keys()
     prefix = f"{ARTICLES_DIR}/"
     articles = {}
     for label, file_hash in hashes.items():

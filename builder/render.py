@@ -79,7 +79,7 @@ def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | N
                  executor: Executor | None = None, templates_key: str = "") -> Iterator[RenderedFile]:
     """Render pages to bytes, in order, on `executor` if given (any concurrent.futures.Executor).
 
-    `templates_key` names the state of the templates (graph.py's site key): a worker that has
+    `templates_key` names the state of the templates (the build key will do): a worker that has
     compiled them under that key reuses them. Nothing is written here.
     """
     sources = {s.id: s for s in digest.sources}

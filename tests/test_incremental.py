@@ -330,3 +330,19 @@ def test_a_swap_killed_between_its_two_renames_is_undone(tmp_path: Path) -> None
     build(root, out, jobs=1)
     assert tree(out) == expected
     assert not (tmp_path / ".public.old-4242").exists()
+
+
+def test_editing_one_page_template_re_renders_only_the_pages_that_use_it(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    theme = (Path(__file__).resolve().parent.parent / "templates" / "topic.html").read_text(encoding="utf-8")
+    (root / "templates").mkdir()
+    (root / "templates" / "topic.html").write_text(theme.replace("<h1>", "<h1 class='edited'>"), encoding="utf-8")
+    summary = build(root, out, jobs=1)
+    assert summary.rendered == summary.written == len(TOPICS)
+    (root / "templates" / "base.html").write_text(
+        (Path(__file__).resolve().parent.parent / "templates" / "base.html").read_text(encoding="utf-8") + "\n",
+        encoding="utf-8")
+    assert build(root, out, jobs=1).rendered == summary.pages
+    assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
