@@ -130,6 +130,7 @@ def _load_articles(root: Path, problems: Collector, load_article: Callable) -> l
         return []
     names = sorted(p.name for p in folder.iterdir() if p.is_file())
     stems = {name[:-3] for name in names if name.endswith(".md")}
+    name_set = set(names)  # looked up once per article: a list would make this quadratic
     for name in names:
         if name.endswith((".yaml", ".yml")) and name.rsplit(".", 1)[0] not in stems:
             problems.error(Location(f"{ARTICLES_DIR}/{name}", 1),
@@ -138,7 +139,7 @@ def _load_articles(root: Path, problems: Collector, load_article: Callable) -> l
             problems.error(Location(f"{ARTICLES_DIR}/{name}", 1), f"annotation files end in .yaml: rename it to {name[:-4]}.yaml")
     articles = []
     for stem in sorted(stems):
-        article = load_article(root, stem, (f"{stem}.yaml" in names), problems)
+        article = load_article(root, stem, (f"{stem}.yaml" in name_set), problems)
         if article is not None:
             articles.append(article)
     return articles

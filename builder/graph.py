@@ -129,10 +129,15 @@ class PageKeys:
             if any(a.body_html or a.article.body for a in items):
                 raise AssertionError("an index page's view holds an article's text: use listed_article()")
             parts.extend(listing[a.slug] for a in items)
-        elif kind is CitedClaim:
-            parts.extend(f"{listing[c.article.slug]} claim {c.claim.claim.id}" for c in items)
+        elif kind is CitedClaim:  # column by column: cheaper than a formatted string per item
+            parts.append("claims")
+            parts.extend([listing[c.article.slug] for c in items])
+            parts.extend([c.claim.claim.id for c in items])
         else:
-            parts.extend(f"{listing[c.article.slug]} caveat {c.caveat.caveat.id} {c.role}" for c in items)
+            parts.append("caveats")
+            parts.extend([listing[c.article.slug] for c in items])
+            parts.extend([c.caveat.caveat.id for c in items])
+            parts.extend([c.role for c in items])
 
     def _walk(self, value: Any, parts: list[str]) -> None:
         if isinstance(value, AnchoredArticle):
