@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ def relative_url(from_page: str, target: str) -> str:
     return url + (f"#{fragment}" if fragment else "")
 
 
+@functools.lru_cache(maxsize=1 << 15)  # a page links to the same few places many times
 def _relative_path(here: str, target: str) -> str:
     """posixpath.relpath(target or '.', here or '.') for plain site paths, without its cost.
 
