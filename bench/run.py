@@ -49,7 +49,8 @@ def main() -> None:
     parser.add_argument("--verify", action="store_true", help="check the incremental output against a clean build")
     args = parser.parse_args()
     hugo = shutil.which("hugo")
-    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    print(f"digest at {commit or 'unknown commit'}; machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
           f"{_version([hugo, 'version']) if hugo else 'Hugo not installed (apt-get install -y hugo): no Hugo column'}")
     for n in args.articles:
         report(n, measure(n, args.work / f"n{n}", hugo, args.repeat, args.jobs, args.verify))
@@ -60,6 +61,7 @@ def measure(n: int, work: Path, hugo: str | None, repeat: int, jobs: int | None,
     trash = work / "trash"
     trash.mkdir(exist_ok=True)
     results: dict[str, list[Run]] = {}
+    originals: dict[Path, bytes] = {}  # the edited files, put back afterwards: the corpus stays as generated
     try:
         if hugo:
             _move_aside([hugo_site / "public", hugo_site / "resources"], trash)
@@ -74,6 +76,7 @@ def measure(n: int, work: Path, hugo: str | None, repeat: int, jobs: int | None,
         article = sorted((site / "content" / "articles").glob("*.md"))[n // 2]
         annotations = article.with_suffix(".yaml")
         sources = site / "content" / "sources.yaml"
+        originals.update({path: path.read_bytes() for path in (article, annotations, sources)})
         edits = {
             "digest article text edit": lambda i: _append(article, f"\nAn editor's addition, revision {time.time_ns()}.\n"),
             "digest annotation edit": lambda i: _replace_first(annotations, "claim: \"", f"claim: \"Revised {i}: "),
@@ -88,11 +91,12 @@ def measure(n: int, work: Path, hugo: str | None, repeat: int, jobs: int | None,
         if verify:
             clean = work / "verify-clean"
             _move_aside([clean], trash)
-            subprocess.run([*digest_cmd[:-2], "--source", str(site), "--out", str(clean), "--clean"], check=True,
-                           capture_output=True, cwd=REPO)
+            subprocess.run([*digest_cmd, "--out", str(clean), "--clean"], check=True, capture_output=True, cwd=REPO)
             same = _tree(site / "public") == _tree(clean)
             print(f"N={n}: incremental output {'identical to' if same else 'DIFFERS from'} a clean build")
     finally:
+        for path, data in originals.items():
+            path.write_bytes(data)
         shutil.rmtree(trash, ignore_errors=True)
     return results
 
