@@ -139,6 +139,7 @@ class BuildCache:
         return found
 
     def put(self, name: str, value: Any) -> None:
+        """Store `value` under `name` at the next commit()."""
         self.pending[name] = value
 
     def commit(self, keep_prefix: str = "article:", keep: set[str] | None = None) -> None:
@@ -164,6 +165,7 @@ class BuildCache:
             self._remove()
 
     def close(self) -> None:
+        """Close the file; uncommitted blobs are dropped."""
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -66,11 +66,17 @@ def template_keys(env: jinja2.Environment, names: Iterable[str]) -> dict[str, st
     sources: dict[str, str] = {}
     uses: dict[str, set[str] | None] = {}
 
+    def source(name: str) -> str:
+        try:
+            return env.loader.get_source(env, name)[0]
+        except jinja2.TemplateNotFound:  # `include ... ignore missing`: its absence is an input too
+            return "\0missing"
+
     def visit(name: str) -> None:
         if name in sources:
             return
-        sources[name] = env.loader.get_source(env, name)[0]
-        referenced = list(meta.find_referenced_templates(env.parse(sources[name])))
+        sources[name] = source(name)
+        referenced = list(meta.find_referenced_templates(env.parse(sources[name]))) if sources[name] != "\0missing" else []
         uses[name] = None if None in referenced else set(referenced)
         for other in uses[name] or ():
             visit(other)
@@ -93,7 +99,7 @@ def template_keys(env: jinja2.Environment, names: Iterable[str]) -> dict[str, st
         if used is None:
             used = set(env.list_templates())
             for other in used:
-                sources.setdefault(other, env.loader.get_source(env, other)[0])
+                sources.setdefault(other, source(other))
         keys[name] = content_hash(*(f"{other}\n{sources[other]}" for other in sorted(used)))
     return keys
 

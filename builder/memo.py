@@ -95,6 +95,7 @@ class ArticleMemo:
         return cached_anchor
 
     def listing_keys(self) -> dict[str, str]:
+        """slug -> listing key (graph.py) of every article loaded and anchored without errors."""
         return {slug: entry.listing_key for slug, entry in self.entries.items() if entry.complete}
 
     def _store(self, slug: str, entry: ArticleEntry) -> None:
@@ -104,6 +105,7 @@ class ArticleMemo:
             self.cache.put(f"article:{key}", entry)
 
     def stored_names(self) -> set[str]:
+        """The cache entries this build uses: the others are dropped when the cache is written."""
         return {f"article:{key}" for key in self.keys.values()}
 
 

@@ -66,6 +66,7 @@ def check_output_folder(out: Path, site_root: Path) -> None:
 
 
 def staging_folder(out: Path) -> Path:
+    """Where the next output is assembled: beside `out`, hidden (see the module docstring)."""
     return out.parent / f".{out.name}.staging"
 
 
