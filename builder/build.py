@@ -82,6 +82,8 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, jobs: int | None
     workers = jobs or default_jobs()
     pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
     try:
+        if isinstance(pool, LazyProcessPool) and len(keys.articles) >= MIN_PARALLEL:
+            pool.start()  # before the cache is loaded (see LazyProcessPool.start)
         memo = ArticleMemo(cache, keys.articles)
         memo.prewarm(root, pool, 1 if executor else MIN_PARALLEL)  # each article's own work, once per key
         content = load_content(root, memo)  # every file's shape; cached articles replay their problems

@@ -33,12 +33,20 @@ class LazyProcessPool(Executor):
         self._pool: ProcessPoolExecutor | None = None
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        return self._started().submit(fn, *args, **kwargs)
+
+    def start(self) -> None:
+        """Start the workers now, while this process is small: a forked worker shares its parent's
+        memory, and one forked after the cache is loaded would count all of it as its own."""
+        self._started().submit(int).result()
+
+    def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # fork: workers start in milliseconds and need not re-import the builder.
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-        return self._pool.submit(fn, *args, **kwargs)
+        return self._pool
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if self._pool is not None:
