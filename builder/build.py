@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from itertools import chain
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from .cache import BuildCache, BuildRecord, OutputStamp, PageRecord
-from .inputs import hash_files, input_files, make_keys
+from .inputs import Keys, article_keys, hash_files, input_files, make_keys
 from .output import KeptFile, check_output_folder, write_site
 
 if TYPE_CHECKING:
@@ -52,13 +53,15 @@ def build(root: Path, out: Path, include_drafts: bool = False, jobs: int | None 
     check_output_folder(out, root)
     record_name = f"build:{out.resolve()}"
     cache = BuildCache(root, ignore_existing=clean or not use_cache)
-    keys = make_keys(hash_files(input_files(root), cache), include_drafts)
+    hashes = hash_files(input_files(root), cache)
+    keys = make_keys(hashes, include_drafts)
     last = cache.get(record_name)
     last = last if isinstance(last, BuildRecord) else None
     try:
         if last is not None and last.build_key == keys.build and _output_intact(last, out):
             return replace(last.summary, written=0, rendered=0)  # every input as last time: nothing to do
-        summary, pages, memo_names = _build_changes(root, out, include_drafts, jobs, executor, cache, keys, last)
+        summary, pages, memo_names = _build_changes(root, out, include_drafts, jobs, executor, cache,
+                                                    keys, article_keys(hashes), last)
         if use_cache:
             cache.put(record_name, BuildRecord(keys.build, summary, pages))
             cache.commit(keep=memo_names)
@@ -68,7 +71,8 @@ def build(root: Path, out: Path, include_drafts: bool = False, jobs: int | None 
 
 
 def _build_changes(root: Path, out: Path, include_drafts: bool, jobs: int | None, executor: Executor | None,
-                   cache: BuildCache, keys, last: BuildRecord | None) -> tuple[Summary, dict[str, PageRecord], set[str]]:
+                   cache: BuildCache, keys: Keys, articles: dict[str, str],
+                   last: BuildRecord | None) -> tuple[Summary, dict[str, PageRecord], set[str]]:
     """Read, resolve and plan everything; render the pages whose inputs changed; write what differs."""
     # Imported here: a build with nothing to do finishes before loading the parsers and templates.
     from . import graph
@@ -82,15 +86,15 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, jobs: int | None
     workers = jobs or default_jobs()
     pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
     try:
-        if isinstance(pool, LazyProcessPool) and len(keys.articles) >= MIN_PARALLEL:
+        if isinstance(pool, LazyProcessPool) and len(articles) >= MIN_PARALLEL:
             pool.start()  # before the cache is loaded (see LazyProcessPool.start)
-        memo = ArticleMemo(cache, keys.articles)
+        memo = ArticleMemo(cache, articles)
         memo.prewarm(root, pool, 1 if executor else MIN_PARALLEL)  # each article's own work, once per key
         content = load_content(root, memo)  # every file's shape; cached articles replay their problems
         digest = resolve(content, include_drafts, memo)  # ids across files, anchors: pure data
         page_list = plan_pages(digest)  # nothing rendered yet
         templates = graph.template_keys(make_environment(root / "templates"), (p.template for p in page_list))
-        page_keys = graph.PageKeys(keys.site, templates, keys.articles, memo.listing_keys()).keys(page_list)
+        page_keys = graph.PageKeys(keys.site, templates, articles, memo.listing_keys()).keys(page_list)
         registries = graph.registry_hashes(digest)
         previous = last.pages if last is not None else {}
         stale = [p for p in page_list if not graph.is_current(previous.get(p.path), page_keys[p.path], registries, out, p.path)]
@@ -104,8 +108,8 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, jobs: int | None
             pool.shutdown()
     summary = replace(Summary.of(digest, page_list), written=result.written, rendered=len(stale))
     out = out.resolve()
-    pages = {path: PageRecord(*records[path][:2], OutputStamp.of(out / path)) if path in records
-             else PageRecord("", (), OutputStamp.of(out / path)) for path in result.files}
+    pages = {path: PageRecord(*records.get(path, ("", ())), OutputStamp.of(os.path.join(out, path)))
+             for path in result.files}
     return summary, pages, memo.stored_names()
 
 
@@ -127,6 +131,6 @@ def _output_files(page_list: list[Page], rendered: Iterator[RenderedFile], previ
 
 def _output_intact(last: BuildRecord, out: Path) -> bool:
     """Whether every file the last build wrote is still there, as it was written."""
-    out = out.resolve()
-    return out.is_dir() and all(record.stamp is not None and OutputStamp.of(out / path) == record.stamp
-                                for path, record in last.pages.items())
+    folder = str(out.resolve())
+    return os.path.isdir(folder) and all(record.stamp is not None and OutputStamp.of(os.path.join(folder, path)) == record.stamp
+                                         for path, record in last.pages.items())

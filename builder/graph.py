@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -183,7 +184,7 @@ def is_current(record: PageRecord | None, key: str, registries: dict[str, dict[s
     for registry, entry_id, entry_hash in record.lookups:
         if registries.get(registry, {}).get(entry_id, MISSING) != entry_hash:
             return False
-    return OutputStamp.of(out / path) == record.stamp
+    return OutputStamp.of(os.path.join(out, path)) == record.stamp
 
 
 def lookup_hashes(lookups: tuple[tuple[str, str], ...], registries: dict[str, dict[str, str]]) -> tuple[tuple[str, str, str], ...]:

@@ -54,14 +54,17 @@ def _add_tree(files: dict[str, str], folder: Path, label: str) -> None:
 class Keys:
     site: str
     build: str
-    articles: dict[str, str]  # slug -> article key
 
 
 def make_keys(hashes: dict[str, str], include_drafts: bool) -> Keys:
-    """Site, build and article keys from the input hashes (see graph.py's docstring)."""
-    code = content_hash(__version__, *(f"{label}={h}" for label, h in sorted(hashes.items()) if label.startswith("<code>/")))
-    config = hashes.get(CONFIG_PATH, MISSING)
-    site = content_hash(code, config, f"drafts={include_drafts}")  # templates: see graph.template_keys()
+    """The site and build keys from the input hashes (see graph.py's docstring)."""
+    site = content_hash(_code_key(hashes), hashes.get(CONFIG_PATH, MISSING), f"drafts={include_drafts}")
+    return Keys(site, content_hash(site, *(f"{label}={h}" for label, h in sorted(hashes.items()))))
+
+
+def article_keys(hashes: dict[str, str]) -> dict[str, str]:
+    """slug -> article key: its two files, the config and the code (see graph.py's docstring)."""
+    code, config = _code_key(hashes), hashes.get(CONFIG_PATH, MISSING)
     prefix = f"{ARTICLES_DIR}/"
     articles = {}
     for label, file_hash in hashes.items():
@@ -69,8 +72,11 @@ def make_keys(hashes: dict[str, str], include_drafts: bool) -> Keys:
             slug = label[len(prefix):-3]
             # The slug is part of the key: two articles with the same files are still two articles.
             articles[slug] = content_hash(code, config, slug, file_hash, hashes.get(f"{prefix}{slug}.yaml", MISSING))
-    build = content_hash(site, *(f"{label}={h}" for label, h in sorted(hashes.items())))
-    return Keys(site, build, articles)
+    return articles
+
+
+def _code_key(hashes: dict[str, str]) -> str:
+    return content_hash(__version__, *(f"{label}={h}" for label, h in sorted(hashes.items()) if label.startswith("<code>/")))
 
 
 def hash_files(files: dict[str, str], cache: BuildCache) -> dict[str, str]:
