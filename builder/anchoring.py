@@ -16,6 +16,10 @@ BLOCK_BREAK = "\x00"  # separates blocks in the rendered text; no quote can cros
 _QUOTES = "\"'“”„‟«»‘’‚‛‹›`´′″"
 _DASHES = "-‐‑‒–—―−"
 _FOLD = {**{ord(c): "'" for c in _QUOTES}, **{ord(c): "-" for c in _DASHES}, ord("…"): "..."}
+_RUNS = re.compile(r"(?P<space>\s+)|(?P<ellipsis>…+)|(?P<word>[^\s…]+)")
+_LONG_SPACE = re.compile(r"\s\s+")
+# Every whitespace character is below U+3001 (str.isspace is what the regex \s uses, too).
+_FOLD_WITH_SPACE = {**_FOLD, **{code: " " for code in range(0x3001) if chr(code).isspace()}}
 
 
 @dataclass(frozen=True)
@@ -52,20 +56,38 @@ class QuoteAmbiguous(Exception):
 
 def fold(text: str) -> FoldedText:
     """Fold typographic variants and whitespace runs, remembering where each character came from."""
+    # This runs over every article's text, so the common case works on whole slices, not characters.
+    if "…" in text:
+        return _fold_runs(text)
+    folded = text.translate(_FOLD_WITH_SPACE)
+    pieces: list[str] = []
+    origin: list[int] = []
+    kept_from = 0
+    for run in _LONG_SPACE.finditer(text):  # keep the first character of each whitespace run
+        pieces.append(folded[kept_from:run.start() + 1])
+        origin.extend(range(kept_from, run.start() + 1))
+        kept_from = run.end()
+    pieces.append(folded[kept_from:])
+    origin.extend(range(kept_from, len(text)))
+    origin.append(len(text))
+    return FoldedText("".join(pieces), tuple(origin))
+
+
+def _fold_runs(text: str) -> FoldedText:
+    """fold(), run by run, for text where one character may fold into several (an ellipsis)."""
     out: list[str] = []
     origin: list[int] = []
-    in_space = False
-    for index, char in enumerate(text):
-        if char.isspace() and char != BLOCK_BREAK:
-            if not in_space:
-                out.append(" ")
-                origin.append(index)
-            in_space = True
-            continue
-        in_space = False
-        for folded_char in char.translate(_FOLD):
-            out.append(folded_char)
-            origin.append(index)
+    for run in _RUNS.finditer(text):
+        start, end = run.span()
+        if run.lastgroup == "space":
+            out.append(" ")
+            origin.append(start)
+        elif run.lastgroup == "ellipsis":
+            out.append("..." * (end - start))
+            origin.extend(index for index in range(start, end) for _ in range(3))
+        else:
+            out.append(run.group().translate(_FOLD))
+            origin.extend(range(start, end))
     origin.append(len(text))
     return FoldedText("".join(out), tuple(origin))
 
@@ -78,7 +100,7 @@ def fold_fragment(text: str) -> str:
 def find_quote(text: FoldedText, selector: Selector) -> Span:
     """The one span of `text` that the selector picks; raise QuoteNotFound or QuoteAmbiguous."""
     quote = fold_fragment(selector.quote)
-    starts = [m.start() for m in re.finditer(re.escape(quote), text.text)] if quote else []
+    starts = _occurrences(text.text, quote) if quote else []
     if not starts:
         raise QuoteNotFound(closest_passage(text, quote))
     prefix, suffix = fold_fragment(selector.prefix), fold_fragment(selector.suffix)
@@ -92,6 +114,16 @@ def find_quote(text: FoldedText, selector: Selector) -> Span:
     if not chosen:  # the quote is there, but not with that prefix/suffix
         raise QuoteNotFound(text.span(starts[0], starts[0] + len(quote)) if len(starts) == 1 else None)
     raise QuoteAmbiguous(tuple(text.span(s, s + len(quote)) for s in chosen))
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    """Starts of the non-overlapping occurrences of `quote` (what re.finditer would find, uncompiled)."""
+    starts = []
+    start = text.find(quote)
+    while start != -1:
+        starts.append(start)
+        start = text.find(quote, start + len(quote))
+    return starts
 
 
 def closest_passage(text: FoldedText, quote: str) -> Span | None:

@@ -1,22 +1,33 @@
-"""The pipeline, one screen: read, resolve, plan, render, write."""
+"""The pipeline: hash, read, resolve, plan, render what changed, write what differs.
+
+`build` decides from input hashes whether anything changed (cache.py, inputs.py); `_build_changes`
+is the pipeline proper, one stage a line; graph.py says which pages a change touches.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
 
-from .changes import changed_files
-from .content import load_content
-from .exports import render_exports
-from .feeds import render_feeds
+from .cache import BuildCache, BuildRecord, OutputStamp, PageRecord
 from .diagnostics import ContentErrors, Diagnostic
-from .output import check_output_folder, write_site
-from .pages import Page, plan_pages
+from .inputs import Keys, article_keys, hash_files, input_files, make_keys
+from .output import KeptFile, check_output_folder, write_site
 from .progress import SILENT, Progress
-from .render import make_environment, render_pages, static_files
-from .resolve import Digest, resolve
-from .search import search_index
-from .sitemap import render_crawler_files
+
+if TYPE_CHECKING:
+    from .pages import Page
+    from .render import RenderedFile
+    from .resolve import Digest
+
+# Below these, starting workers and shipping them the pages costs more than it saves (measured on 2
+# cores): an article to parse and anchor costs ~10 ms, a page to render ~3 ms. A given executor is always used.
+MIN_PARALLEL = 48  # articles to parse
+MIN_PARALLEL_PAGES = 400  # pages to render
 
 
 @dataclass(frozen=True)
@@ -27,16 +38,17 @@ class Summary:
     caveats: int
     warnings: tuple[Diagnostic, ...]
     changed_paths: tuple[str, ...] = ()  # output files added, altered or removed, relative to `out`
+    written: int = 0  # output files whose bytes changed
+    rendered: int = 0  # pages rendered (the others were reused)
 
     @classmethod
-    def of(cls, digest: Digest, page_list: list[Page], changed_paths: tuple[str, ...] = ()) -> "Summary":
+    def of(cls, digest: Digest, page_list: list[Page]) -> "Summary":
         return cls(
             pages=len(page_list),
             articles=len(digest.articles),
             claims=sum(len(a.claims) for a in digest.articles),
             caveats=sum(len(a.caveats) for a in digest.articles),
             warnings=digest.warnings,
-            changed_paths=changed_paths,
         )
 
     @property
@@ -46,31 +58,133 @@ class Summary:
 
 def check(root: Path) -> tuple[Diagnostic, ...]:
     """Validate the site in `root` without writing: its warnings, or ContentErrors."""
+    from .content import load_content
+    from .resolve import resolve
+
     return resolve(load_content(root), include_drafts=True).warnings
 
 
-def build(root: Path, out: Path, include_drafts: bool = False, strict: bool = False,
-          progress: Progress = SILENT, search: bool = True) -> Summary:
+def build(root: Path, out: Path, include_drafts: bool = False, strict: bool = False, progress: Progress = SILENT,
+          search: bool = True, jobs: int | None = None, clean: bool = False, use_cache: bool = True,
+          executor: Executor | None = None) -> Summary:
     """Build the site in `root` into `out`; raise ContentErrors (writing nothing) if content is wrong.
 
+    Only pages whose inputs changed are rendered (graph.py); `clean` ignores the cache, `use_cache=False`
+    neither reads nor writes it. `jobs` processes render (default: every core), or `executor` if given.
     With `search`, a Pagefind index is built too (SearchUnavailable if the binary is missing).
     """
     check_output_folder(out, root)
-    progress.stage("reading")
-    content = load_content(root)  # shape of every file; ContentErrors lists every problem
-    progress.stage("resolving")
-    digest = resolve(content, include_drafts)  # ids across files, anchored quotes: pure data
-    if strict and digest.warnings:
-        raise ContentErrors(digest.warnings)
-    page_list = plan_pages(digest, search)  # nothing rendered yet
-    progress.stage("rendering", total=len(page_list))
-    env = make_environment(root / "templates")
-    files = render_pages(page_list, digest, env, on_page=progress.advance) + static_files(root / "site" / "static")
-    files += render_feeds(digest) + render_crawler_files(page_list, digest.config) + render_exports(digest)
-    if search:
-        progress.stage("indexing for search")
-        files += search_index(files, digest.config.language)  # runs the pagefind binary
-    progress.stage("writing")
-    changed_paths = changed_files(files, out)  # before the swap: what the new site alters
-    write_site(files, out)
-    return Summary.of(digest, page_list, changed_paths)
+    record_name = f"build:{out.resolve()}"
+    cache = BuildCache(root, ignore_existing=clean or not use_cache)
+    hashes = hash_files(input_files(root), cache)
+    keys = make_keys(hashes, include_drafts, search)
+    last = cache.get(record_name)
+    last = last if isinstance(last, BuildRecord) else None
+    try:
+        if last is not None and last.build_key == keys.build and _output_intact(last, out):
+            # Every input as at the last successful build: its verdict (warnings included) stands.
+            if strict and last.summary.warnings:
+                raise ContentErrors(last.summary.warnings)
+            return replace(last.summary, changed_paths=(), written=0, rendered=0)
+        summary, pages, memo_names = _build_changes(root, out, include_drafts, strict, progress, search, jobs,
+                                                    executor, cache, keys, article_keys(hashes), last)
+        if use_cache:
+            cache.put(record_name, BuildRecord(keys.build, summary, pages))
+            cache.commit(keep=memo_names)
+        return summary
+    finally:
+        cache.close()
+
+
+def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, progress: Progress, search: bool,
+                   jobs: int | None, executor: Executor | None, cache: BuildCache, keys: Keys,
+                   articles: dict[str, str], last: BuildRecord | None) -> tuple[Summary, dict[str, PageRecord], set[str]]:
+    """Read, resolve and plan everything; render the pages whose inputs changed; write what differs."""
+    # Imported here: a build with nothing to do finishes before loading the parsers and templates.
+    from . import graph
+    from .content import load_content
+    from .exports import render_exports
+    from .feeds import render_feeds
+    from .memo import ArticleMemo
+    from .pages import plan_pages
+    from .parallel import LazyProcessPool, default_jobs
+    from .render import make_environment, render_pages, static_files
+    from .resolve import resolve
+    from .sitemap import render_crawler_files
+
+    workers = jobs or default_jobs()
+    pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
+    try:
+        if isinstance(pool, LazyProcessPool) and len(articles) >= MIN_PARALLEL:
+            pool.start()  # before the cache is loaded (see LazyProcessPool.start)
+        progress.stage("reading")
+        memo = ArticleMemo(cache, articles)
+        memo.prewarm(root, pool, 1 if executor else MIN_PARALLEL)  # each article's own work, once per key
+        content = load_content(root, memo)  # every file's shape; cached articles replay their problems
+        progress.stage("resolving")
+        digest = resolve(content, include_drafts, memo)  # ids across files, anchors: pure data
+        if strict and digest.warnings:
+            raise ContentErrors(digest.warnings)
+        page_list = plan_pages(digest, search)  # nothing rendered yet
+        templates = graph.template_keys(make_environment(root / "templates"), (p.template for p in page_list))
+        page_keys = graph.PageKeys(keys.site, templates, articles, memo.listing_keys()).keys(page_list)
+        registries = graph.registry_hashes(digest)
+        previous = last.pages if last is not None else {}
+        stale = [p for p in page_list if not graph.is_current(previous.get(p.path), page_keys[p.path], registries, out, p.path)]
+        progress.stage("rendering", total=len(stale))
+        render_on = pool if executor or len(stale) >= MIN_PARALLEL_PAGES else None
+        rendered = render_pages(stale, digest, root / "templates", render_on, keys.build,
+                                has_search=search, on_page=progress.advance)
+        records: dict[str, PageRecord] = {}
+        files: Iterator[RenderedFile | KeptFile] = _output_files(page_list, rendered, previous, page_keys, registries, records)
+        # Whole-digest files: cheap, so made again whenever anything changed.
+        extras = render_feeds(digest) + render_crawler_files(page_list, digest.config) + render_exports(digest)
+        if search:
+            page_files = list(files)  # Pagefind needs every page at once
+            files = iter(page_files)
+            progress.stage("indexing for search")
+            extras += _search_index(page_files, out, digest.config.language)
+        progress.stage("writing")
+        result = write_site(chain(files, static_files(root / "site" / "static"), extras), out)  # streamed
+    finally:
+        if pool is not executor and pool is not None:
+            pool.shutdown()
+    summary = replace(Summary.of(digest, page_list), changed_paths=result.changed, written=result.written,
+                      rendered=len(stale))
+    out = out.resolve()
+    pages = {path: PageRecord(*records.get(path, ("", ())), OutputStamp.of(os.path.join(out, path)))
+             for path in result.files}
+    return summary, pages, memo.stored_names()
+
+
+def _search_index(page_files: list[RenderedFile | KeptFile], out: Path, language: str) -> list[RenderedFile]:
+    """Pagefind's bundle for every page: kept pages are read back from the output they stand in."""
+    from .render import RenderedFile
+    from .search import search_index
+
+    pages = [file if not isinstance(file, KeptFile) else RenderedFile(file.path, (out / file.path).read_bytes())
+             for file in page_files]
+    return search_index(pages, language)  # runs the pagefind binary
+
+
+def _output_files(page_list: list[Page], rendered: Iterator[RenderedFile], previous: dict[str, PageRecord],
+                  page_keys: dict[str, str], registries: dict, records: dict[str, tuple]) -> Iterator[RenderedFile | KeptFile]:
+    """Every page in order: freshly rendered if stale, else kept; fills `records` for the next build."""
+    from .graph import lookup_hashes
+
+    next_rendered = next(rendered, None)
+    for page in page_list:
+        if next_rendered is not None and next_rendered.path == page.path:
+            records[page.path] = (page_keys[page.path], lookup_hashes(next_rendered.lookups, registries))
+            yield next_rendered
+            next_rendered = next(rendered, None)
+        else:
+            records[page.path] = (previous[page.path].key, previous[page.path].lookups)
+            yield KeptFile(page.path)
+
+
+def _output_intact(last: BuildRecord, out: Path) -> bool:
+    """Whether every file the last build wrote is still there, as it was written."""
+    folder = str(out.resolve())
+    return os.path.isdir(folder) and all(record.stamp is not None and OutputStamp.of(os.path.join(folder, path)) == record.stamp
+                                         for path, record in last.pages.items())

@@ -47,10 +47,13 @@ def source_option(command):
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
               help="How to print errors and warnings.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes to render with.  [default: every core]")
+@click.option("--clean", is_flag=True, help="Ignore the build cache (.digest-cache/): render every page.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors and warnings only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage's duration and each file changed.")
 def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool, strict: bool, output_format: str,
-          quiet: bool, verbose: bool) -> None:
+          jobs: int | None, clean: bool, quiet: bool, verbose: bool) -> None:
     """Check the digest, then build it into static HTML."""
     _require_folder(source_dir)
     verbosity = verbosity_of(quiet, verbose)
@@ -59,7 +62,7 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool,
     progress = TerminalProgress(verbosity)
     try:
         summary = build_site(source_dir, out, include_drafts=drafts, strict=strict, progress=progress,
-                             search=not no_search)
+                             search=not no_search, jobs=jobs, clean=clean)
     except ContentErrors as errors:
         progress.finish()
         report(errors.diagnostics, output_format)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .anchoring import Selector
 from .diagnostics import Collector, ContentErrors, Diagnostic, Location
@@ -16,6 +16,9 @@ from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Sta
 from .shapes import (ANNOTATIONS, CAVEAT, CLAIM, CONFIG, FRONT_MATTER, ID_PATTERN, LOCAL_SOURCE, SLUG_PATTERN,
                      SOURCE, TOPIC, Record, Shape, read_record)
 from .yamlfile import YamlMap, parse_yaml, type_name
+
+if TYPE_CHECKING:
+    from .memo import ArticleMemo
 
 CONFIG_PATH = "site/config.yaml"
 SOURCES_PATH = "content/sources.yaml"
@@ -25,13 +28,16 @@ ARTICLES_DIR = "content/articles"
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
-def load_content(root: Path) -> Content:
-    """Read and shape-check the whole site folder; raise ContentErrors listing every problem."""
+def load_content(root: Path, memo: ArticleMemo | None = None) -> Content:
+    """Read and shape-check the whole site folder; raise ContentErrors listing every problem.
+
+    `memo` (memo.py) serves an unchanged article's results, and its problems, from the build cache.
+    """
     problems = Collector()
     config = _load_config(root, problems)
     sources = _load_registry(root, SOURCES_PATH, SOURCE, problems, _source_from)
     topics = _load_registry(root, TOPICS_PATH, TOPIC, problems, _topic_from)
-    articles = _load_articles(root, problems)
+    articles = _load_articles(root, problems, memo.load_article(_load_article) if memo else _load_article)
     problems.raise_if_errors()
     assert config is not None
     return Content(config, tuple(sources), tuple(topics), tuple(articles))
@@ -117,13 +123,14 @@ def _topic_from(topic_id: str, record: Record, at: Location) -> Topic:
     return Topic(topic_id, record.get("title"), record.get("description", ""), at)
 
 
-def _load_articles(root: Path, problems: Collector) -> list[Article]:
+def _load_articles(root: Path, problems: Collector, load_article: Callable) -> list[Article]:
     folder = root / ARTICLES_DIR
     if not folder.is_dir():
         problems.error(Location(ARTICLES_DIR, 1), f"no articles folder: create {ARTICLES_DIR}/ with one .md file per article")
         return []
     names = sorted(p.name for p in folder.iterdir() if p.is_file())
     stems = {name[:-3] for name in names if name.endswith(".md")}
+    name_set = set(names)  # looked up once per article: a list would make this quadratic
     for name in names:
         if name.endswith((".yaml", ".yml")) and name.rsplit(".", 1)[0] not in stems:
             problems.error(Location(f"{ARTICLES_DIR}/{name}", 1),
@@ -132,7 +139,7 @@ def _load_articles(root: Path, problems: Collector) -> list[Article]:
             problems.error(Location(f"{ARTICLES_DIR}/{name}", 1), f"annotation files end in .yaml: rename it to {name[:-4]}.yaml")
     articles = []
     for stem in sorted(stems):
-        article = _load_article(root, stem, (f"{stem}.yaml" in names), problems)
+        article = load_article(root, stem, (f"{stem}.yaml" in name_set), problems)
         if article is not None:
             articles.append(article)
     return articles

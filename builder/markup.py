@@ -8,6 +8,7 @@ overlaps another highlight, always nests into valid HTML.
 
 from __future__ import annotations
 
+import copy
 import html
 from dataclasses import dataclass
 from typing import Iterable
@@ -106,15 +107,17 @@ def link_problems(parsed: ParsedMarkdown) -> list[tuple[int, str]]:
 def render(parsed: ParsedMarkdown, highlights: Iterable[Highlight] = ()) -> str:
     """HTML of the parsed Markdown with every highlight marked and footnoted."""
     highlights = sorted(highlights, key=lambda h: (h.span.start, -h.span.end, h.html_id))
-    tokens = [_copy(token) for token in parsed.tokens]
+    tokens = list(parsed.tokens)
     by_block: dict[int, list[Segment]] = {}
     for segment in parsed.segments:
-        by_block.setdefault(segment.block, []).append(segment)
+        if any(segment.start < h.span.end and h.span.start < segment.start + len(segment.text) for h in highlights):
+            by_block.setdefault(segment.block, []).append(segment)
     last_piece = {h.html_id: max(s.start for s in _pieces_of(h, parsed.segments)) for h in highlights
                   if any(True for _ in _pieces_of(h, parsed.segments))}
     seen: set[str] = set()
     for block, segments in by_block.items():
-        inline = tokens[block]
+        # Only the inline tokens that get highlights are copied: the parsed tokens stay as they were.
+        inline = tokens[block] = copy.copy(tokens[block])
         inline.children = _weave(inline.children or [], segments, highlights, seen, last_piece)
     return _PARSER.renderer.render(tokens, _PARSER.options, {})
 
@@ -198,10 +201,3 @@ def _html(content: str) -> Token:
 
 def _text(content: str) -> Token:
     return Token("text", "", 0, content=content)
-
-
-def _copy(token: Token) -> Token:
-    clone = token.copy()
-    if token.children is not None:
-        clone.children = [child.copy() for child in token.children]
-    return clone

@@ -81,11 +81,11 @@ class Claim:
 
     @property
     def source_ids(self) -> tuple[str, ...]:
-        return tuple(ref.id for ref in self.sources)
+        return tuple([ref.id for ref in self.sources])
 
     @property
     def topic_ids(self) -> tuple[str, ...]:
-        return tuple(ref.id for ref in self.topics)
+        return tuple([ref.id for ref in self.topics])
 
 
 @dataclass(frozen=True)
@@ -103,15 +103,15 @@ class Caveat:
 
     @property
     def claim_ids(self) -> tuple[str, ...]:
-        return tuple(ref.id for ref in self.claims)
+        return tuple([ref.id for ref in self.claims])
 
     @property
     def source_ids(self) -> tuple[str, ...]:
-        return tuple(ref.id for ref in self.sources)
+        return tuple([ref.id for ref in self.sources])
 
     @property
     def noted_by_ids(self) -> tuple[str, ...]:
-        return tuple(ref.id for ref in self.noted_by)
+        return tuple([ref.id for ref in self.noted_by])
 
     @property
     def is_discrepancy(self) -> bool:
@@ -137,7 +137,7 @@ class Article:
 
     @property
     def topic_ids(self) -> tuple[str, ...]:
-        return tuple(ref.id for ref in self.topics)
+        return tuple([ref.id for ref in self.topics])
 
 
 @dataclass(frozen=True)

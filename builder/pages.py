@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,9 +78,18 @@ class HomeView:
 @dataclass(frozen=True)
 class ArticleView:
     article: AnchoredArticle
-    comparison: Comparison
+    compared: tuple[Source, ...]  # the sources its claims and discrepancies name, by id
     outlet: Source | None
-    notes: tuple[NoteGroup, ...] = ()  # the margin notes, by paragraph
+
+    # Computed when the page renders: an incremental build plans every page but renders few.
+    @functools.cached_property
+    def comparison(self) -> Comparison:
+        return compare_sources(self.article, {s.id: s for s in self.compared})
+
+    @functools.cached_property
+    def notes(self) -> tuple[NoteGroup, ...]:
+        """The margin notes, by paragraph."""
+        return group_notes(self.article)
 
 
 @dataclass(frozen=True)
@@ -125,18 +135,22 @@ class DiscrepancyView:
 def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
     """Every page of the site, in a stable order; the search page only when a search index is built."""
     sources = {s.id: s for s in digest.sources}
-    topic_entries = [_topic_entry(topic, digest) for topic in digest.topics]
-    source_entries = [_source_entry(source, digest) for source in digest.sources]
-    pages = [Page("index.html", "home.html", digest.config.title, HomeView(digest.articles))]
+    # Index pages list articles without their text: a page's inputs (see graph.py) are what it
+    # can show, so editing an article's text re-renders its own page and no index.
+    listed = tuple(listed_article(a) for a in digest.articles)
+    topic_entries = _topic_entries(digest.topics, listed)
+    source_entries = _source_entries(digest.sources, listed)
+    pages = [Page("index.html", "home.html", digest.config.title, HomeView(listed))]
     for article in digest.articles:
         outlet = sources[article.article.source.id] if article.article.source else None
+        compared = tuple(sources[sid] for sid in sorted(_compared_ids(article)))
         pages.append(Page(f"{article_url(article.slug)}index.html", "article.html", article.article.title,
-                          ArticleView(article, compare_sources(article, sources), outlet, group_notes(article))))
+                          ArticleView(article, compared, outlet)))
     pages.append(Page(f"{TOPICS}index.html", "topics.html", "Topics", TopicIndexView(tuple(topic_entries))))
     pages.extend(Page(f"{topic_url(e.topic.id)}index.html", "topic.html", e.topic.title, e) for e in topic_entries)
     pages.append(Page(f"{SOURCES}index.html", "sources.html", "Sources", SourceIndexView(tuple(source_entries))))
     pages.extend(Page(f"{source_url(e.source.id)}index.html", "source.html", e.source.name, e) for e in source_entries)
-    discrepancies = tuple(CitedCaveat(a, c, "subject") for a in digest.articles for c in a.caveats
+    discrepancies = tuple(CitedCaveat(a, c, "subject") for a in listed for c in a.caveats
                           if c.caveat.is_discrepancy)
     pages.append(Page(f"{DISCREPANCIES}index.html", "discrepancies.html", "Discrepancies between sources",
                       DiscrepancyView(discrepancies)))
@@ -146,11 +160,28 @@ def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
     return pages
 
 
+def listed_article(article: AnchoredArticle) -> AnchoredArticle:
+    """The article as index pages see it: everything but its text."""
+    return _with(article, article=_with(article.article, body=""), body_html="")
+
+
+def _with(value: Any, **changes: Any) -> Any:
+    """dataclasses.replace() for a frozen dataclass, without re-running __init__ (this runs per article)."""
+    copy = object.__new__(type(value))
+    copy.__dict__.update(value.__dict__)
+    copy.__dict__.update(changes)
+    return copy
+
+
+def _compared_ids(article: AnchoredArticle) -> set[str]:
+    """The sources compare_sources() shows for an article."""
+    involved = {sid for c in article.claims for sid in c.claim.source_ids}
+    return involved | {sid for c in article.caveats if c.caveat.is_discrepancy for sid in c.caveat.source_ids}
+
+
 def compare_sources(article: AnchoredArticle, sources: dict[str, Source]) -> Comparison:
     """Claims x sources: does each source report, omit or contradict each claim?"""
-    involved = {sid for c in article.claims for sid in c.claim.source_ids}
-    involved |= {sid for c in article.caveats if c.caveat.is_discrepancy for sid in c.caveat.source_ids}
-    columns = tuple(sorted((sources[sid] for sid in involved), key=lambda s: (s.name.lower(), s.id)))
+    columns = tuple(sorted((sources[sid] for sid in _compared_ids(article)), key=lambda s: (s.name.lower(), s.id)))
     rows = []
     for claim in article.claims:
         verdicts: dict[str, Cell] = {sid: Cell("reports") for sid in claim.claim.source_ids}
@@ -164,21 +195,36 @@ def compare_sources(article: AnchoredArticle, sources: dict[str, Source]) -> Com
     return Comparison(columns, tuple(rows))
 
 
-def _topic_entry(topic: Topic, digest: Digest) -> TopicEntry:
-    claims = tuple(CitedClaim(a, c) for a in digest.articles for c in a.claims if topic.id in c.claim.topic_ids)
-    articles = tuple(a for a in digest.articles
-                     if topic.id in a.article.topic_ids or any(c.article is a for c in claims))
-    return TopicEntry(topic, articles, claims)
+def _topic_entries(topics: tuple[Topic, ...], articles: tuple[AnchoredArticle, ...]) -> list[TopicEntry]:
+    """Per topic: the articles tagged with it or with a claim tagged with it, and those claims."""
+    # One pass over the articles, not one per topic: the digest may hold tens of thousands.
+    claims: dict[str, list[CitedClaim]] = {t.id: [] for t in topics}
+    tagged: dict[str, list[AnchoredArticle]] = {t.id: [] for t in topics}
+    for article in articles:
+        article_topics = set(article.article.topic_ids)
+        for claim in article.claims:
+            for topic_id in dict.fromkeys(claim.claim.topic_ids):
+                claims.setdefault(topic_id, []).append(CitedClaim(article, claim))
+                article_topics.add(topic_id)
+        for topic_id in article_topics:
+            tagged.setdefault(topic_id, []).append(article)
+    return [TopicEntry(t, tuple(tagged[t.id]), tuple(claims[t.id])) for t in topics]
 
 
-def _source_entry(source: Source, digest: Digest) -> SourceEntry:
-    claims = tuple(CitedClaim(a, c) for a in digest.articles for c in a.claims if source.id in c.claim.source_ids)
-    caveats: list[CitedCaveat] = []
-    for article in digest.articles:
+def _source_entries(sources: tuple[Source, ...], articles: tuple[AnchoredArticle, ...]) -> list[SourceEntry]:
+    """Per source: the claims citing it, the caveats about or noted by it, the articles it published."""
+    claims: dict[str, list[CitedClaim]] = {s.id: [] for s in sources}
+    caveats: dict[str, list[CitedCaveat]] = {s.id: [] for s in sources}
+    published: dict[str, list[AnchoredArticle]] = {s.id: [] for s in sources}
+    for article in articles:
+        for claim in article.claims:
+            for source_id in dict.fromkeys(claim.claim.source_ids):
+                claims.setdefault(source_id, []).append(CitedClaim(article, claim))
         for caveat in article.caveats:
-            if source.id in caveat.caveat.source_ids:
-                caveats.append(CitedCaveat(article, caveat, "subject"))
-            elif source.id in caveat.caveat.noted_by_ids:
-                caveats.append(CitedCaveat(article, caveat, "noted by"))
-    articles = tuple(a for a in digest.articles if a.article.source and a.article.source.id == source.id)
-    return SourceEntry(source, claims, tuple(caveats), articles)
+            subjects = set(caveat.caveat.source_ids)
+            for source_id in dict.fromkeys(caveat.caveat.source_ids + caveat.caveat.noted_by_ids):
+                role = "subject" if source_id in subjects else "noted by"
+                caveats.setdefault(source_id, []).append(CitedCaveat(article, caveat, role))
+        if article.article.source:
+            published.setdefault(article.article.source.id, []).append(article)
+    return [SourceEntry(s, tuple(claims[s.id]), tuple(caveats[s.id]), tuple(published[s.id])) for s in sources]

@@ -2,42 +2,60 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import traceback
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Iterator
 
 import jinja2
 
 from . import __version__, addresses, pages, structured
 from .diagnostics import Diagnostic, Location
+from .inputs import builtin_theme  # noqa: F401  (also part of this module's interface)
+from .model import SiteConfig, Source, Topic
 from .pages import Page
+from .parallel import ordered_map
 from .resolve import Digest
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def builtin_theme() -> Path:
-    """The built-in templates: inside the installed package, or at the top of a source checkout."""
-    installed = PACKAGE_DIR / "templates"
-    return installed if installed.is_dir() else PACKAGE_DIR.parent / "templates"
-
+EVERYTHING = "*"  # a look-up of the whole registry (iterating it); graph.py uses the same name
 
 @dataclass(frozen=True)
 class RenderedFile:
     path: str  # relative to the output folder
     data: bytes
+    lookups: tuple[tuple[str, str], ...] = ()  # (registry, id) the template read, for graph.py
 
 
 def relative_url(from_page: str, target: str) -> str:
     """A link from the page at `from_page` to a site path, working from any sub-path and host."""
     target, _, fragment = target.partition("#")
-    here = posixpath.dirname(from_page) or "."
-    url = posixpath.relpath(target or ".", here)
+    url = _relative_path(posixpath.dirname(from_page), target)
     if target == "" or target.endswith("/"):
         url = "./" if url == "." else url + "/"
     return url + (f"#{fragment}" if fragment else "")
+
+
+@functools.lru_cache(maxsize=1 << 15)  # a page links to the same few places many times
+def _relative_path(here: str, target: str) -> str:
+    """posixpath.relpath(target or '.', here or '.') for plain site paths, without its cost.
+
+    relpath makes both paths absolute against the working directory on every call; site
+    paths are already relative to one root, so dropping the common folders is enough.
+    """
+    here_parts = [part for part in here.split("/") if part not in ("", ".")]
+    target_parts = [part for part in target.split("/") if part not in ("", ".")]
+    if ".." in here_parts or ".." in target_parts or here.startswith("/") or target.startswith("/"):
+        return posixpath.relpath(target or ".", here or ".")
+    common = 0
+    for mine, theirs in zip(here_parts, target_parts):
+        if mine != theirs:
+            break
+        common += 1
+    parts = [".."] * (len(here_parts) - common) + target_parts[common:]
+    return "/".join(parts) or "."
 
 
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
@@ -65,25 +83,95 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
     return env
 
 
-def render_pages(page_list: list[Page], digest: Digest, env: jinja2.Environment,
-                 on_page: Callable[[], None] = lambda: None) -> list[RenderedFile]:
-    """Render every page to bytes; nothing is written here."""
+def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | None,
+                 executor: Executor | None = None, templates_key: str = "", has_search: bool = False,
+                 on_page: Callable[[], None] = lambda: None) -> Iterator[RenderedFile]:
+    """Render pages to bytes, in order, on `executor` if given (any concurrent.futures.Executor).
+
+    `templates_key` names the state of the templates (the build key will do): a worker that has
+    compiled them under that key reuses them. `has_search`: the site has a search page, so every
+    page shows the search box. Nothing is written here.
+    """
     sources = {s.id: s for s in digest.sources}
     topics = {t.id: t for t in digest.topics}
-    has_search = any(page.template == "search.html" for page in page_list)
+    folder = str(site_templates) if site_templates is not None else None
+    tasks = [(folder, templates_key, digest.config, sources, topics, has_search, tuple(page_list[i:i + RENDER_CHUNK]))
+             for i in range(0, len(page_list), RENDER_CHUNK)]
+    for rendered in ordered_map(executor, render_chunk, tasks):
+        for file in rendered:
+            yield file
+            on_page()
+
+
+RENDER_CHUNK = 32
+_environments: dict[tuple[str | None, str], jinja2.Environment] = {}
+
+
+def render_chunk(site_templates: str | None, templates_key: str, config: SiteConfig, sources: dict[str, Source],
+                 topics: dict[str, Topic], has_search: bool, page_list: tuple[Page, ...]) -> list[RenderedFile]:
+    """Render a few pages: a task for any Executor (its arguments and result pickle)."""
+    env = _environments.get((site_templates, templates_key))
+    if env is None:
+        _environments.clear()
+        env = _environments[(site_templates, templates_key)] = make_environment(
+            Path(site_templates) if site_templates is not None else None)
     rendered = []
     for page in page_list:
+        looked_up = {"sources": _RecordingRegistry(sources), "topics": _RecordingRegistry(topics)}
         template = env.get_template(page.template)
         if page.links_from_site_root:
-            url = lambda target: addresses.root_relative_url(digest.config, target)  # noqa: E731
+            url = lambda target: addresses.root_relative_url(config, target)  # noqa: E731
         else:
             url = lambda target, _from=page.path: relative_url(_from, target)  # noqa: E731
-        html = template.render(page=page, view=page.view, site=digest.config, sources=sources, topics=topics,
-                               url=url, has_search=has_search,
+        html = template.render(page=page, view=page.view, site=config, **looked_up, url=url, has_search=has_search,
                                page_address=addresses.page_address(page.path))
-        rendered.append(RenderedFile(page.path, html.encode("utf-8")))
-        on_page()
+        lookups = tuple((name, entry_id) for name, registry in sorted(looked_up.items())
+                        for entry_id in sorted(registry.read))
+        rendered.append(RenderedFile(page.path, html.encode("utf-8"), lookups))
     return rendered
+
+
+class _RecordingRegistry(dict):
+    """A registry (id -> Source or Topic) that notes which ids a template read, for graph.py."""
+
+    def __init__(self, entries: dict) -> None:
+        super().__init__(entries)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key: Any) -> Any:
+        self.read.add(str(key))
+        return super().__getitem__(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.read.add(str(key))
+        return super().get(key, default)
+
+    def __contains__(self, key: Any) -> bool:
+        self.read.add(str(key))
+        return super().__contains__(key)
+
+    def _everything(self) -> None:
+        self.read.add(EVERYTHING)
+
+    def __iter__(self) -> Iterator:
+        self._everything()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._everything()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._everything()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._everything()
+        return super().values()
+
+    def items(self) -> Any:
+        self._everything()
+        return super().items()
 
 
 def static_files(site_static: Path) -> list[RenderedFile]:

@@ -6,12 +6,15 @@ Pure data in, pure data out; every problem is collected, then raised as one Cont
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from . import markup
 from .anchoring import BLOCK_BREAK, FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
 from .diagnostics import Collector, Diagnostic, Location, did_you_mean
 from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
+
+if TYPE_CHECKING:
+    from .memo import ArticleMemo
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,12 @@ class Digest:
         return next(t for t in self.topics if t.id == topic_id)
 
 
-def resolve(content: Content, include_drafts: bool = False) -> Digest:
-    """Cross-check ids and anchor annotations; raise ContentErrors listing every problem."""
+def resolve(content: Content, include_drafts: bool = False, memo: ArticleMemo | None = None) -> Digest:
+    """Cross-check ids and anchor annotations; raise ContentErrors listing every problem.
+
+    `memo` (memo.py) serves an unchanged article's anchoring, and its problems, from the build cache.
+    """
+    anchor_article = memo.anchor_article(_anchor_article) if memo else _anchor_article
     problems = Collector()
     sources = _all_sources(content, problems)
     topic_ids = {t.id for t in content.topics}
@@ -88,7 +95,7 @@ def resolve(content: Content, include_drafts: bool = False) -> Digest:
     anchored = []
     for article in content.articles:
         _check_refs(article, set(sources), topic_ids, status_ids, problems)
-        result = _anchor_article(article, content.config, problems)
+        result = anchor_article(article, content.config, problems)
         if result is not None and (include_drafts or not article.draft):
             anchored.append(result)
     _warn_unused(content, sources, problems)

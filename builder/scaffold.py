@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .content import ARTICLES_DIR, CONFIG_PATH, load_content
 from .diagnostics import ContentErrors
-from .render import PACKAGE_DIR, builtin_theme
+from .inputs import PACKAGE_DIR, builtin_theme
 
 STARTER = PACKAGE_DIR / "starter"  # the example digest `digest init` copies
 MAX_SLUG_LENGTH = 60

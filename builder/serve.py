@@ -32,7 +32,8 @@ import jinja2
 
 from .build import Summary, build
 from .diagnostics import ContentErrors, Diagnostic, Location
-from .render import PACKAGE_DIR, template_diagnostic
+from .inputs import PACKAGE_DIR
+from .render import template_diagnostic
 from .search import SearchUnavailable
 from .terminal import Verbosity, say, say_diagnostic
 from .watch import affects_build, site_changes, watched_folders

@@ -68,7 +68,12 @@ def test_rebuilding_replaces_the_previous_output_and_drops_stale_pages(tmp_path)
     (site / "content/articles/b.md").unlink()
     assert run_build(site, out).exit_code == 0
     assert not (out / "articles/b").exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+    assert left_beside(tmp_path) == ["public", "site"]
+
+
+def left_beside(folder: Path) -> list[str]:
+    """What a build leaves beside the output, but the staging folder it keeps for the next one."""
+    return sorted(p.name for p in folder.iterdir() if p.name != ".public.staging")
 
 
 def big_site(root: Path, articles: int) -> Path:
@@ -89,7 +94,7 @@ def test_an_interrupted_build_leaves_the_previous_output_exactly_as_it_was(how, 
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".public.staging-*")) and process.poll() is None and time.monotonic() < deadline:
+    while not list(tmp_path.glob(".public.staging*")) and process.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)  # wait until it is writing
     assert process.poll() is None, "the build finished before it could be interrupted"
     process.send_signal(how)
@@ -100,7 +105,7 @@ def test_an_interrupted_build_leaves_the_previous_output_exactly_as_it_was(how, 
     # the next build recovers and completes
     assert run_build(site, out).exit_code == 0
     assert "Changed" in (out / "articles/a0000/index.html").read_text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"]
+    assert left_beside(tmp_path) == ["public", "site"]
 
 
 def test_output_is_identical_across_hash_seeds(tmp_path):

@@ -1,0 +1,354 @@
+"""Incremental builds: after any edits, the output is byte for byte what a clean build gives."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from builder.build import build
+from builder.cache import CACHE_DIR, CACHE_FILE
+from builder.diagnostics import ContentErrors
+
+from conftest import make_site
+
+SOURCES = {
+    "xinhua": "Xinhua News Agency",
+    "trump": "Donald Trump on Truth Social",
+    "analysts": "Analysts",
+}
+TOPICS = {"trade": "Trade", "agriculture": "Agriculture"}
+
+
+def article_text(slug: str, title: str, body: str, topics: str = "[trade]", summary: str = "About soybeans.") -> str:
+    return f"---\ntitle: {title}\ndate: 2026-02-0{len(slug) % 9 + 1}\ntopics: {topics}\nsummary: {summary}\nsource: xinhua\n---\n\n{body}\n"
+
+
+BODY = ("Trump said **China's commitment to buy soybeans** was _firm_, and [Xinhua](https://example.org/) "
+        "reported the call.\n\nAnalysts noted that Xinhua's report did not mention the purchases.\n")
+ANNOTATIONS = """\
+claims:
+  - id: soybeans
+    quote: commitment to buy soybeans was firm
+    claim: China committed to buy soybeans.
+    claimant: Donald Trump
+    status: unconfirmed
+    sources: [trump]
+    topics: [agriculture]
+caveats:
+  - id: omitted
+    kind: omission
+    text: Xinhua's readout does not mention soybeans.
+    claims: [soybeans]
+    sources: [xinhua]
+    noted_by: [analysts]
+    quote: did not mention the purchases
+"""
+
+
+def registry(entries: dict[str, str], field: str) -> str:
+    return "".join(f"{key}:\n  {field}: {value}\n" for key, value in sorted(entries.items()))
+
+
+def base_files() -> dict[str, str]:
+    files = {
+        "content/sources.yaml": registry(SOURCES, "name"),
+        "content/topics.yaml": registry(TOPICS, "title"),
+    }
+    for number in range(3):
+        slug = f"call-{number}"
+        files[f"content/articles/{slug}.md"] = article_text(slug, f"Call {number}", BODY)
+        files[f"content/articles/{slug}.yaml"] = ANNOTATIONS
+    return files
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def outcome(root: Path, out: Path, **options) -> tuple[str, object]:
+    """('ok', output files) or ('errors', diagnostics) of a build."""
+    try:
+        build(root, out, jobs=1, **options)
+    except ContentErrors as errors:
+        return "errors", errors.diagnostics
+    return "ok", tree(out)
+
+
+# Each edit is (kind, number): the number picks a variant, so that hypothesis can shrink it.
+EDITS = st.lists(st.tuples(st.sampled_from([
+    "article-text", "article-title", "article-topics", "add-article", "delete-article", "claim-text",
+    "claim-source", "delete-annotations", "source-name", "add-source", "delete-source", "topic-title",
+    "delete-topic", "template", "delete-template", "config", "static", "draft",
+]), st.integers(0, 3)), min_size=1, max_size=6)
+
+
+def apply_edit(root: Path, kind: str, number: int) -> None:
+    articles = sorted((root / "content" / "articles").glob("*.md"))
+    slug = articles[number % len(articles)].stem if articles else "call-0"
+    md = root / "content" / "articles" / f"{slug}.md"
+    yaml = root / "content" / "articles" / f"{slug}.yaml"
+
+    def edit(path: Path, old: str, new: str) -> None:
+        if path.exists():
+            path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+    if kind == "article-text":
+        edit(md, "reported the call.", f"reported the call, edit {number}.")
+    elif kind == "article-title":
+        edit(md, "title: ", f"title: Re{number} ")
+    elif kind == "article-topics":
+        edit(md, "topics: [trade]", "topics: [trade, agriculture]")
+    elif kind == "add-article":
+        new_slug = f"new-{number}-{len(articles)}"
+        (root / "content" / "articles" / f"{new_slug}.md").write_text(
+            article_text(new_slug, f"New {number}", BODY, summary=f"New {number}."), encoding="utf-8")
+        (root / "content" / "articles" / f"{new_slug}.yaml").write_text(ANNOTATIONS, encoding="utf-8")
+    elif kind == "delete-article" and articles:
+        md.unlink()
+        yaml.unlink(missing_ok=True)
+    elif kind == "claim-text":
+        edit(yaml, "claim: China committed", f"claim: China ({number}) committed")
+    elif kind == "claim-source":
+        edit(yaml, "sources: [trump]", "sources: [trump, analysts]")
+    elif kind == "delete-annotations":
+        yaml.unlink(missing_ok=True)
+    elif kind == "source-name":
+        edit(root / "content" / "sources.yaml", "name: Analysts", f"name: Analysts {number}")
+    elif kind == "add-source":
+        with open(root / "content" / "sources.yaml", "a", encoding="utf-8") as stream:
+            stream.write(f"extra-{number}-{len(articles)}:\n  name: Extra {number}\n")
+    elif kind == "delete-source":
+        path = root / "content" / "sources.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("analysts:\n", "analysts-gone:\n", 1), encoding="utf-8")
+    elif kind == "topic-title":
+        edit(root / "content" / "topics.yaml", "title: Trade", f"title: Trade {number}")
+    elif kind == "delete-topic":
+        edit(root / "content" / "topics.yaml", "agriculture:\n", "farming:\n")
+    elif kind == "template":
+        path = root / "templates" / "base.html"
+        path.parent.mkdir(exist_ok=True)
+        theme = (Path(__file__).resolve().parent.parent / "templates" / "base.html").read_text(encoding="utf-8")
+        path.write_text(theme.replace("</footer>", f"<p>variant {number}</p></footer>"), encoding="utf-8")
+    elif kind == "delete-template":
+        (root / "templates" / "base.html").unlink(missing_ok=True)
+    elif kind == "config":
+        (root / "site" / "config.yaml").write_text(f"title: Digest {number}\ndescription: Variant {number}.\n",
+                                                    encoding="utf-8")
+    elif kind == "static":
+        path = root / "site" / "static" / f"extra-{number}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"static {number}\n", encoding="utf-8")
+    elif kind == "draft":
+        edit(md, "source: xinhua\n", "source: xinhua\ndraft: true\n")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(EDITS)
+@example([("add-article", 0), ("add-article", 0)])  # two articles with the same files: keyed by slug too
+def test_incremental_output_equals_a_clean_build_after_any_edits(edits: list[tuple[str, int]]) -> None:
+    with tempfile.TemporaryDirectory() as temporary:
+        root = make_site(Path(temporary) / "site", base_files())
+        out, reference = root / "public", Path(temporary) / "reference"
+        assert outcome(root, out)[0] == "ok"
+        for kind, number in edits:
+            before = tree(out)
+            apply_edit(root, kind, number)
+            incremental = outcome(root, out)
+            clean = outcome(root, reference, use_cache=False)
+            assert incremental == clean, f"after {kind} {number}"
+            if incremental[0] == "errors":
+                assert tree(out) == before  # a failed build leaves the output as it was
+
+
+def test_editing_an_article_rewrites_only_the_pages_that_show_what_changed(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    build(root, tmp_path / "public", jobs=1)
+    before = stamps(tmp_path / "public")
+    apply_edit(root, "article-text", 1)
+    summary = build(root, tmp_path / "public", jobs=1)
+    after = stamps(tmp_path / "public")
+    changed = sorted(path for path in after if after[path] != before.get(path))
+    # Of the pages, only the article's own; beyond pages, what carries the article's text:
+    # the feeds, the exports and the search index.
+    assert [path for path in changed if path.endswith(".html")] == ["articles/call-1/index.html"]
+    assert {path.split("/")[0] for path in changed if not path.endswith(".html")} <= {
+        "feed.xml", "topics", "data", "pagefind"}
+    assert all(path.endswith("feed.xml") for path in changed if path.startswith("topics/"))
+    assert summary.rendered == 1
+    assert summary.written == len(changed)
+
+
+def test_a_rebuild_without_changes_renders_and_writes_nothing(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    first = build(root, tmp_path / "public", jobs=1)
+    before = stamps(tmp_path / "public")
+    again = build(root, tmp_path / "public", jobs=1)
+    assert (again.rendered, again.written, again.pages) == (0, 0, first.pages)
+    assert stamps(tmp_path / "public") == before
+
+
+def test_deleting_an_article_removes_its_page_and_updates_the_indexes(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    assert (out / "articles" / "call-1" / "index.html").is_file()
+    (root / "content" / "articles" / "call-1.md").unlink()
+    (root / "content" / "articles" / "call-1.yaml").unlink()
+    build(root, out, jobs=1)
+    assert not (out / "articles" / "call-1").exists()
+    for index in ("index.html", "topics/agriculture/index.html", "sources/trump/index.html", "discrepancies/index.html"):
+        text = (out / index).read_text(encoding="utf-8")
+        assert "call-1/" not in text and "call-0/" in text, index
+    assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
+
+
+def test_a_file_deleted_from_the_output_is_written_again(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    expected = tree(out)
+    (out / "articles" / "call-2" / "index.html").unlink()
+    summary = build(root, out, jobs=1)
+    assert tree(out) == expected
+    assert summary.rendered == 1
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "flip-bytes", "planted-pickle"])
+def test_a_damaged_cache_is_detected_and_ignored(tmp_path: Path, damage: str) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    expected = tree(out)
+    cache_file = root / CACHE_DIR / CACHE_FILE
+    if damage == "truncate":
+        data = cache_file.read_bytes()
+        cache_file.write_bytes(data[:len(data) // 3])
+    elif damage == "garbage":
+        cache_file.write_bytes(b"not a database" * 100)
+    elif damage == "flip-bytes":
+        with sqlite3.connect(cache_file) as db:
+            for name, data in db.execute("SELECT name, data FROM blobs").fetchall():
+                db.execute("UPDATE blobs SET data = ? WHERE name = ?", (data[:-1] + bytes([data[-1] ^ 1]), name))
+    else:  # a blob replaced by one that would run code when unpickled, with the old MAC
+        marker = tmp_path / "unpickled"
+        payload = pickle.dumps(_Planted(str(marker)))
+        with sqlite3.connect(cache_file) as db:
+            db.execute("UPDATE blobs SET data = ?", (payload,))
+    (root / "content" / "articles" / "call-0.md").write_text(article_text("call-0", "Changed", BODY), encoding="utf-8")
+    summary = build(root, out, jobs=1)
+    assert summary.rendered == summary.pages  # nothing was trusted: every page rendered again
+    assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
+    assert tree(out) != expected
+    if damage == "planted-pickle":
+        assert not (tmp_path / "unpickled").exists()
+
+
+class _Planted:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_cached_articles_still_report_their_errors(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    sources = root / "content" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("trump:", "trump-gone:"), encoding="utf-8")
+    with pytest.raises(ContentErrors) as first:
+        build(root, out, jobs=1)
+    assert any("unknown source 'trump'" in d.message for d in first.value.diagnostics)
+    (root / "content" / "articles" / "call-0.yaml").write_text(ANNOTATIONS.replace("status: unconfirmed", "status: maybe"),
+                                                                encoding="utf-8")
+    for _ in range(2):  # the second time, the broken article's results come from the cache
+        with pytest.raises(ContentErrors) as errors:
+            build(root, out, jobs=1)
+        messages = [str(d) for d in errors.value.diagnostics]
+        assert any("unknown status 'maybe'" in m for m in messages)
+        assert sum("unknown source 'trump'" in m for m in messages) == 3
+
+
+def test_clean_ignores_the_cache(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    first = build(root, tmp_path / "public", jobs=1)
+    again = build(root, tmp_path / "public", jobs=1, clean=True)
+    assert again.rendered == first.pages
+    assert again.written == 0  # every file already had those bytes: kept, with its mtime
+
+
+def test_the_staging_folder_keeps_the_previous_output_beside_it(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    apply_edit(root, "article-text", 0)
+    build(root, out, jobs=1)
+    staging = tmp_path / ".public.staging"
+    assert staging.is_dir()
+    assert os.path.samefile(staging / "articles" / "call-1" / "index.html", out / "articles" / "call-1" / "index.html")
+    assert not os.path.samefile(staging / "articles" / "call-0" / "index.html", out / "articles" / "call-0" / "index.html")
+
+
+def test_the_input_scan_names_the_paths_content_reads() -> None:
+    from builder import content, inputs
+
+    assert (inputs.CONFIG_PATH, inputs.ARTICLES_DIR) == (content.CONFIG_PATH, content.ARTICLES_DIR)
+
+
+def test_a_build_that_fails_while_rendering_leaves_the_output_as_it_was(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    before = stamps(out)
+    theme = (Path(__file__).resolve().parent.parent / "templates" / "article.html").read_text(encoding="utf-8")
+    broken = root / "templates" / "article.html"
+    broken.parent.mkdir()
+    broken.write_text(theme.replace("</article>", "{{ no_such_variable }}</article>"), encoding="utf-8")
+    apply_edit(root, "article-text", 2)
+    with pytest.raises(Exception, match="no_such_variable"):
+        build(root, out, jobs=1)
+    assert stamps(out) == before
+    broken.unlink()
+    build(root, out, jobs=1)
+    assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
+
+
+def test_a_swap_killed_between_its_two_renames_is_undone(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    expected = tree(out)
+    out.rename(tmp_path / ".public.old-4242")  # where a killed fallback swap leaves the previous site
+    build(root, out, jobs=1)
+    assert tree(out) == expected
+    assert not (tmp_path / ".public.old-4242").exists()
+
+
+def test_editing_one_page_template_re_renders_only_the_pages_that_use_it(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    theme = (Path(__file__).resolve().parent.parent / "templates" / "topic.html").read_text(encoding="utf-8")
+    (root / "templates").mkdir()
+    (root / "templates" / "topic.html").write_text(theme.replace("<h1>", "<h1 class='edited'>"), encoding="utf-8")
+    summary = build(root, out, jobs=1)
+    assert summary.rendered == summary.written == len(TOPICS)
+    (root / "templates" / "base.html").write_text(
+        (Path(__file__).resolve().parent.parent / "templates" / "base.html").read_text(encoding="utf-8") + "\n",
+        encoding="utf-8")
+    assert build(root, out, jobs=1).rendered == summary.pages
+    assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
