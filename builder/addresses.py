@@ -26,6 +26,8 @@ def absolute_url(config: SiteConfig, site_path: str) -> str | None:
     if not config.base_url:
         return None
     base = config.base_url if config.base_url.endswith("/") else config.base_url + "/"
+    if not site_path.startswith(("/", ".")) and ":" not in site_path.partition("/")[0]:
+        return base + site_path  # a plain site path: what urljoin gives, at a fraction of its cost
     return urllib.parse.urljoin(base, site_path)
 
 

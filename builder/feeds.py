@@ -39,15 +39,20 @@ def feed_path(page: str) -> str:
     return posixpath.join(page, FEED_FILE)
 
 
+# Feed readers poll for what is new: a feed of the whole archive would grow without bound
+# and be rebuilt in full on every edit.
+FEED_ENTRIES = 50
+
+
 def plan_feeds(digest: Digest) -> list[Feed]:
-    """The digest's feed, then one per topic, by topic id."""
+    """The digest's feed, then one per topic, by topic id; each with its newest FEED_ENTRIES articles."""
     config = digest.config
-    feeds = [Feed(feed_path(HOME), config.title, config.description, HOME, digest.articles)]
+    feeds = [Feed(feed_path(HOME), config.title, config.description, HOME, digest.articles[:FEED_ENTRIES])]
     for topic in digest.topics:
         articles = tuple(a for a in digest.articles if topic.id in a.article.topic_ids
                          or any(topic.id in c.claim.topic_ids for c in a.claims))
         feeds.append(Feed(feed_path(topic_url(topic.id)), f"{topic.title} · {config.title}",
-                          topic.description, topic_url(topic.id), articles))
+                          topic.description, topic_url(topic.id), articles[:FEED_ENTRIES]))
     return feeds
 
 

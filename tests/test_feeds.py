@@ -121,3 +121,18 @@ def test_hostile_titles_and_claims_are_escaped_in_feeds(tmp_path: Path) -> None:
     assert feed.entries[0].title == "<script>alert(1)</script> & co"
     content = feed.entries[0].content[0].value
     assert "<script>" not in content and "&lt;script&gt;x&lt;/script&gt;" in content
+
+
+def test_feeds_hold_the_newest_fifty_articles(tmp_path: Path) -> None:
+    files = {f"content/articles/day-{day:02d}.md": article(f"Day {day}", date=f"2026-01-{day:02d}", extra="topics: [trade]\n")
+             for day in range(1, 32)}
+    files.update({f"content/articles/feb-{day:02d}.md": article(f"Feb {day}", date=f"2026-02-{day:02d}", extra="topics: [trade]\n")
+                  for day in range(1, 29)})
+    out = tmp_path / "public"
+    build(make_site(tmp_path / "site", files), out, search=False)
+    for path in ("feed.xml", "topics/trade/feed.xml"):
+        feed = feedparser.parse((out / path).read_bytes())
+        assert not feed.bozo
+        titles = [e.title for e in feed.entries]
+        assert len(titles) == 50
+        assert titles[0] == "Feb 28" and titles[-1] == "Day 10"  # 28 of February, then January 31 down to 10
