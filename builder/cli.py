@@ -187,7 +187,7 @@ def init(folder: Path, title: str | None, theme_copy: bool) -> None:
         created = create_digest(folder, title or title_from_folder(folder), theme_copy)
     except ScaffoldRefusal as refusal:
         say(f"error: {refusal}", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     say(f"created a digest in {folder} ({len(created)} files)", fg="green")
     say(f"next: digest serve --source {folder}   (or: digest build --source {folder})")
 
@@ -224,7 +224,7 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
                                  draft, known or Known())
     except ScaffoldRefusal as refusal:
         say(f"error: {refusal}", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     for path in created:
         say(f"created {path}", fg="green")
 
@@ -256,7 +256,7 @@ def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, ver
         serve_site(source_dir, host, port, drafts, verbosity)
     except ServeError as error:
         say(f"error: {error}", err=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

@@ -112,8 +112,7 @@ def render(parsed: ParsedMarkdown, highlights: Iterable[Highlight] = ()) -> str:
     for segment in parsed.segments:
         if any(segment.start < h.span.end and h.span.start < segment.start + len(segment.text) for h in highlights):
             by_block.setdefault(segment.block, []).append(segment)
-    last_piece = {h.html_id: max(s.start for s in _pieces_of(h, parsed.segments)) for h in highlights
-                  if any(True for _ in _pieces_of(h, parsed.segments))}
+    last_piece = {h.html_id: max((s.start for s in _pieces_of(h, parsed.segments)), default=-1) for h in highlights}
     seen: set[str] = set()
     for block, segments in by_block.items():
         # Only the inline tokens that get highlights are copied: the parsed tokens stay as they were.

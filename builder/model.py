@@ -43,9 +43,6 @@ class SiteConfig:
     base_url: str = ""
     statuses: tuple[Status, ...] = DEFAULT_STATUSES
 
-    def status(self, status_id: str) -> Status:
-        return next(s for s in self.statuses if s.id == status_id)
-
 
 @dataclass(frozen=True)
 class Source:

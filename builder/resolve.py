@@ -176,9 +176,10 @@ def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -
         return None
 
     claims_in_order = sorted(article.claims, key=lambda c: (claim_spans[c.id], c.id))
+    statuses = {s.id: s for s in config.statuses}
     claims = tuple(
-        AnchoredClaim(claim, number, config.status(claim.status.id) if claim.status.id in {s.id for s in config.statuses}
-                      else Status(claim.status.id, claim.status.id),
+        # An unknown status has been reported already; a stand-in keeps the other checks going.
+        AnchoredClaim(claim, number, statuses.get(claim.status.id, Status(claim.status.id, claim.status.id)),
                       _note_html(claim.note, claim.note_at, problems))
         for number, claim in enumerate(claims_in_order, start=1)
     )
