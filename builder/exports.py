@@ -15,7 +15,7 @@ from typing import Any
 
 from .addresses import absolute_url, permanent_id
 from .pages import article_url, source_url, topic_url
-from .pagetext import ARTICLE_TEXT_ID, PageText, page_text
+from .pagetext import ARTICLE_TEXT_ID, PageText
 from .render import RenderedFile, relative_url
 from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest
 
@@ -26,10 +26,9 @@ FORMAT_VERSION = 1
 
 
 def render_exports(digest: Digest) -> list[RenderedFile]:
-    texts = {a.slug: page_text(a.body_html) for a in digest.articles}
     return [
         RenderedFile(CLAIMS_FILE, _json_bytes(claims_export(digest))),
-        RenderedFile(ANNOTATIONS_FILE, _json_bytes(annotations_export(digest, texts))),
+        RenderedFile(ANNOTATIONS_FILE, _json_bytes(annotations_export(digest))),
     ]
 
 
@@ -93,7 +92,7 @@ def _caveat(article: AnchoredArticle, caveat: AnchoredCaveat, url) -> dict[str, 
     }
 
 
-def annotations_export(digest: Digest, texts: dict[str, PageText]) -> dict[str, Any]:
+def annotations_export(digest: Digest) -> dict[str, Any]:
     """A W3C Web Annotation collection (one page) of every claim and anchored caveat."""
     config = digest.config
 
@@ -103,7 +102,7 @@ def annotations_export(digest: Digest, texts: dict[str, PageText]) -> dict[str, 
     creator = {"type": "Organization", "name": config.title, **({"homepage": config.base_url} if config.base_url else {})}
     items = []
     for article in digest.articles:
-        text = texts[article.slug]
+        text = article.text
         page = article_url(article.slug)
         for claim in article.claims:
             bodies = [_body(claim.claim.claim or claim.claim.selector.quote, "describing"),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Iterable
 from . import markup
 from .anchoring import BLOCK_BREAK, FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
 from .diagnostics import Collector, Diagnostic, Location, did_you_mean
+from .pagetext import PageText, page_text
 from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class AnchoredArticle:
     body_html: str
     claims: tuple[AnchoredClaim, ...]  # reading order
     caveats: tuple[AnchoredCaveat, ...]
+    text: PageText | None  # body_html's text content and highlight ranges (None on index pages)
 
     @property
     def slug(self) -> str:
@@ -197,7 +199,8 @@ def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -
                          c.letter, f"Caveat {c.letter}: {c.caveat.kind}")
         for c in caveats if c.anchored
     ]
-    return AnchoredArticle(article, markup.render(parsed, highlights), claims, caveats)
+    body_html = markup.render(parsed, highlights)
+    return AnchoredArticle(article, body_html, claims, caveats, page_text(body_html))
 
 
 def _find(selector: Selector, at: Location, folded: FoldedText, parsed: markup.ParsedMarkdown,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .pagetext import page_text
 from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim
 
 
@@ -25,7 +24,7 @@ class NoteGroup:
 
 def group_notes(article: AnchoredArticle) -> tuple[NoteGroup, ...]:
     """Claims and anchored caveats, grouped by block, in reading order."""
-    text = page_text(article.body_html)
+    text = article.text
     ranges = text.highlights
     annotated: list[AnchoredClaim | AnchoredCaveat] = [*article.claims, *(c for c in article.caveats if c.anchored)]
     annotated.sort(key=lambda n: (ranges[n.note_id].start, ranges[n.note_id].end, n.note_id))

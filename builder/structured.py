@@ -16,14 +16,16 @@ from .model import RATING_BEST, RATING_WORST, SiteConfig, Source, Topic
 from .pages import article_url
 from .resolve import AnchoredArticle, AnchoredClaim
 
-_SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
-                   0x2028: "\\u2028", 0x2029: "\\u2029"}
+_SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def script_json(data: Any) -> Markup:
     """JSON safe inside <script>: '<', '>' and '&' escaped, so '</script>' in content cannot close the element."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
-    return Markup(text.translate(_SCRIPT_ESCAPES))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # compact: json's C encoder
+    for character, escaped in _SCRIPT_ESCAPES:  # str.replace: much faster than translate on non-ASCII text
+        if character in text:
+            text = text.replace(character, escaped)
+    return Markup(text)
 
 
 def article_structured_data(article: AnchoredArticle, outlet: Source | None, config: SiteConfig,

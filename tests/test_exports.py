@@ -6,7 +6,11 @@ import json
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from builder import markup
+from builder.anchoring import Span
 from builder.pagetext import page_text
 
 SLUG = "trump-xi-call-2026-02-04"
@@ -94,3 +98,32 @@ def test_without_base_url_export_urls_are_relative_to_the_export_file(tmp_path: 
     # The suffix starts with the footnote marker's "1": it is part of the page's text, as a browser sees it.
     assert item["target"]["selector"][0] == {"type": "TextQuoteSelector", "exact": "Soybeans", "prefix": "",
                                              "suffix": "1 were promised.\n"}
+
+
+def _reference_page_text(body: str) -> tuple[str, int, dict[str, tuple[int, int, int]]]:
+    """page_text() done the slow, general way: BeautifulSoup's tree (html.parser), walked in document order."""
+    soup = BeautifulSoup(body, "html.parser")
+    blocks = [child for child in soup.children if getattr(child, "name", None)]
+    text, ranges = "", {}
+    for node in soup.descendants:
+        if isinstance(node, str):
+            text += node
+        elif node.name == "mark" and node.get("data-note"):
+            block = next(i for i, b in enumerate(blocks, start=1) if b is node or node in b.descendants)
+            start, end = len(text), len(text) + len(node.get_text())
+            first = ranges.setdefault(node["data-note"], (start, end, block))
+            ranges[node["data-note"]] = (first[0], end, first[2])
+    return text, len(blocks), ranges
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="ab &<>\"'*_`[]()!\n#-|:.é", max_size=80), st.integers(0, 80), st.integers(1, 20))
+def test_page_text_agrees_with_an_html_parser_on_rendered_markdown(markdown: str, start: int, length: int) -> None:
+    parsed = markup.parse(markdown)
+    start = min(start, len(parsed.text))
+    end = min(start + length, len(parsed.text))
+    highlights = [markup.Highlight(Span(start, end), "hl-n", "claim", "#n", "1", "Claim 1")] if start < end else []
+    body = markup.render(parsed, highlights)
+    text = page_text(body)
+    assert (text.text, text.blocks, {k: (r.start, r.end, r.block) for k, r in text.highlights.items()}) == \
+        _reference_page_text(body)
