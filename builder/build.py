@@ -108,9 +108,11 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     from .memo import ArticleMemo
     from .pages import plan_pages
     from .parallel import LazyProcessPool, default_jobs
-    from .render import make_environment, render_pages, static_files
+    from .render import make_environment, render_pages, static_files, template_diagnostic
     from .resolve import resolve
     from .sitemap import render_crawler_files
+
+    import jinja2
 
     workers = jobs or default_jobs()
     pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
@@ -146,6 +148,8 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
             extras += _search_index(page_files, out, digest.config.language)
         progress.stage("writing")
         result = write_site(chain(files, static_files(root / "site" / "static"), extras), out)  # streamed
+    except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
+        raise ContentErrors((template_diagnostic(error, root),)) from error
     finally:
         if pool is not executor and pool is not None:
             pool.shutdown()
@@ -169,16 +173,14 @@ def _search_index(page_files: list[RenderedFile | KeptFile], out: Path, language
 
 def _output_files(page_list: list[Page], rendered: Iterator[RenderedFile], previous: dict[str, PageRecord],
                   page_keys: dict[str, str], registries: dict, records: dict[str, tuple]) -> Iterator[RenderedFile | KeptFile]:
-    """Every page in order: freshly rendered if stale, else kept; fills `records` for the next build."""
+    """The rendered pages as they come, then every other page kept; fills `records` for the next build."""
     from .graph import lookup_hashes
 
-    next_rendered = next(rendered, None)
+    for file in rendered:
+        records[file.path] = (page_keys[file.path], lookup_hashes(file.lookups, registries))
+        yield file
     for page in page_list:
-        if next_rendered is not None and next_rendered.path == page.path:
-            records[page.path] = (page_keys[page.path], lookup_hashes(next_rendered.lookups, registries))
-            yield next_rendered
-            next_rendered = next(rendered, None)
-        else:
+        if page.path not in records:
             records[page.path] = (previous[page.path].key, previous[page.path].lookups)
             yield KeptFile(page.path)
 

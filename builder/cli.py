@@ -9,22 +9,18 @@ import time
 from pathlib import Path
 
 import click
-import jinja2
 
 from . import __version__
 from .build import build as build_site
 from .build import check as check_site
-from .diagnostics import ContentErrors, Diagnostic, did_you_mean
+from .diagnostics import ContentErrors, Diagnostic, SearchUnavailable, did_you_mean
 from .output import UnsafeOutput
-from .render import template_diagnostic
-from .search import SearchUnavailable
-from .scaffold import Known, ScaffoldRefusal, article_slug, create_article, create_digest, known_ids, title_from_folder
-from .schema import document_schemas
-from .serve import ServeError, serve as serve_site
-from .shapes import SLUG_PATTERN
 from .terminal import TerminalProgress, Verbosity, say, say_diagnostic, summary_line
 
 FORMATS = click.Choice(["text", "github", "json"])
+# schema.document_schemas()'s names, written out so that every command does not load the schema
+# code (tests/test_schema.py checks they agree).
+SCHEMA_NAMES = ["annotations", "config", "front-matter", "sources", "topics"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,11 +62,6 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool,
     except ContentErrors as errors:
         progress.finish()
         report(errors.diagnostics, output_format)
-        click.echo(f"nothing was written; {out} is as it was", err=True)
-        raise SystemExit(1) from None
-    except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
-        progress.finish()
-        report([template_diagnostic(error, source_dir)], output_format)
         click.echo(f"nothing was written; {out} is as it was", err=True)
         raise SystemExit(1) from None
     except UnsafeOutput as refusal:
@@ -115,11 +106,13 @@ def check(source_dir: Path, strict: bool, output_format: str) -> None:
 
 
 @main.command()
-@click.argument("name", type=click.Choice(sorted(document_schemas())), default="annotations")
+@click.argument("name", type=click.Choice(SCHEMA_NAMES), default="annotations")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write every schema as NAME.schema.json into this folder instead of printing one.")
 def schema(name: str, out_dir: Path | None) -> None:
     """Print the JSON Schema of a content file (default: the annotation file)."""
+    from .schema import document_schemas
+
     schemas = document_schemas()
     if out_dir is None:
         click.echo(json.dumps(schemas[name], indent=2, ensure_ascii=False))
@@ -183,6 +176,8 @@ def _as_github(d: Diagnostic) -> str:
               help="Also copy the built-in theme: templates into templates/, assets into site/static/, to customise.")
 def init(folder: Path, title: str | None, theme_copy: bool) -> None:
     """Create a new digest in FOLDER (new or empty) that builds as it is."""
+    from .scaffold import ScaffoldRefusal, create_digest, title_from_folder
+
     try:
         created = create_digest(folder, title or title_from_folder(folder), theme_copy)
     except ScaffoldRefusal as refusal:
@@ -207,6 +202,9 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
     Creates content/articles/<slug>.md, the slug made from TITLE, and beside it a commented
     annotation template; refuses to overwrite either.
     """
+    from .scaffold import Known, ScaffoldRefusal, article_slug, create_article, known_ids
+    from .shapes import SLUG_PATTERN
+
     slug = slug if slug is not None else article_slug(title)
     if not SLUG_PATTERN.match(slug):
         raise click.BadParameter(f"'{slug}' is not a valid slug: use lowercase letters, digits and single hyphens"
@@ -244,6 +242,8 @@ def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, ver
     settings, static files or templates, and reloads the open pages a change affects.
     Errors are shown over the page and in the terminal. Ctrl-C stops it.
     """
+    from .serve import ServeError, serve as serve_site
+
     _require_folder(source_dir)
     if not (source_dir / "site").is_dir() and not (source_dir / "content").is_dir():
         say(f"error: {source_dir} is not a digest: it has neither site/ nor content/ "

@@ -60,3 +60,7 @@ def did_you_mean(word: str, known: Iterable[str]) -> str:
     """' (did you mean 'x'?)' for a near miss among `known`, else ''."""
     matches = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
     return f" (did you mean '{matches[0]}'?)" if matches else ""
+
+
+class SearchUnavailable(Exception):
+    """The search index cannot be built: the pagefind binary is missing or failed."""

@@ -86,21 +86,34 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
 def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | None,
                  executor: Executor | None = None, templates_key: str = "", has_search: bool = False,
                  on_page: Callable[[], None] = lambda: None) -> Iterator[RenderedFile]:
-    """Render pages to bytes, in order, on `executor` if given (any concurrent.futures.Executor).
+    """Render pages to bytes on `executor` if given (any concurrent.futures.Executor), in a fixed order.
 
-    `templates_key` names the state of the templates (the build key will do): a worker that has
-    compiled them under that key reuses them. `has_search`: the site has a search page, so every
-    page shows the search box. Nothing is written here.
+    With an executor, article pages go to it and index pages are rendered here, between its
+    results: an index page's view lists much of the digest, which costs more to pickle and
+    unpickle than to render. `templates_key` names the state of the templates (the build key
+    will do): a worker that has compiled them under that key reuses them. `has_search`: the site
+    has a search page, so every page shows the search box. Nothing is written here.
     """
     sources = {s.id: s for s in digest.sources}
     topics = {t.id: t for t in digest.topics}
     folder = str(site_templates) if site_templates is not None else None
-    tasks = [(folder, templates_key, digest.config, sources, topics, has_search, tuple(page_list[i:i + RENDER_CHUNK]))
-             for i in range(0, len(page_list), RENDER_CHUNK)]
-    for rendered in ordered_map(executor, render_chunk, tasks):
+    shipped = [p for p in page_list if executor is not None and isinstance(p.view, pages.ArticleView)]
+    local = [p for p in page_list if executor is None or not isinstance(p.view, pages.ArticleView)]
+    tasks = [(folder, templates_key, digest.config, sources, topics, has_search, tuple(shipped[i:i + RENDER_CHUNK]))
+             for i in range(0, len(shipped), RENDER_CHUNK)]
+    done_here = 0
+    for task_number, rendered in enumerate(ordered_map(executor, render_chunk, tasks), start=1):
+        # This process's share, spread between the workers' results so that both keep busy.
+        due = len(local) * task_number // len(tasks)
+        rendered += render_chunk(folder, templates_key, digest.config, sources, topics, has_search,
+                                 tuple(local[done_here:due]))
+        done_here = due
         for file in rendered:
             yield file
             on_page()
+    for file in render_chunk(folder, templates_key, digest.config, sources, topics, has_search, tuple(local[done_here:])):
+        yield file
+        on_page()
 
 
 RENDER_CHUNK = 32

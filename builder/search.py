@@ -14,16 +14,13 @@ import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from .diagnostics import SearchUnavailable
 from .render import RenderedFile
 
 INDEX_FOLDER = "pagefind"
 # Pagefind also writes its older Default and Modular UIs; the theme uses the Component UI only.
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                        "pagefind-highlight.js")
-
-
-class SearchUnavailable(Exception):
-    """The search index cannot be built: the pagefind binary is missing or failed."""
 
 
 def pagefind_binary() -> Path:

@@ -28,13 +28,10 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import unquote, urlsplit
 
-import jinja2
 
 from .build import Summary, build
-from .diagnostics import ContentErrors, Diagnostic, Location
+from .diagnostics import ContentErrors, Diagnostic, Location, SearchUnavailable
 from .inputs import PACKAGE_DIR
-from .render import template_diagnostic
-from .search import SearchUnavailable
 from .terminal import Verbosity, say, say_diagnostic
 from .watch import affects_build, site_changes, watched_folders
 
@@ -108,8 +105,6 @@ def rebuild(root: Path, out: Path, include_drafts: bool) -> BuildOutcome:
         summary = build(root, out, include_drafts=include_drafts)
     except ContentErrors as errors:
         return BuildOutcome(None, errors.diagnostics, time.perf_counter() - started)
-    except jinja2.TemplateError as error:
-        return BuildOutcome(None, (template_diagnostic(error, root),), time.perf_counter() - started)
     except SearchUnavailable as missing:  # an install problem, not a bug: say what to do
         return BuildOutcome(None, (Diagnostic(Location(str(root), 1), str(missing)),), time.perf_counter() - started)
     except Exception as error:  # a bug in digest: keep serving the last good build, and show the traceback

@@ -60,3 +60,8 @@ def test_digest_schema_prints_the_annotation_schema_and_writes_all(tmp_path):
     assert sorted(p.name for p in (tmp_path / "schemas").iterdir()) == [
         "annotations.schema.json", "config.schema.json", "front-matter.schema.json",
         "sources.schema.json", "topics.schema.json"]
+
+
+def test_the_schema_command_offers_every_schema() -> None:
+    from builder.cli import SCHEMA_NAMES
+    assert SCHEMA_NAMES == sorted(document_schemas())
