@@ -143,8 +143,8 @@ class BuildCache:
         """Store `value` under `name` at the next commit()."""
         self.pending[name] = value
 
-    def commit(self, keep_prefix: str = "article:", keep: set[str] | None = None) -> None:
-        """Write pending blobs in one transaction; drop `keep_prefix` blobs not in `keep`."""
+    def commit(self, keep_prefixes: tuple[str, ...] = ("article:", "body:"), keep: set[str] | None = None) -> None:
+        """Write pending blobs in one transaction; drop blobs named with `keep_prefixes` that are not in `keep`."""
         self.folder.mkdir(exist_ok=True)
         self._write_ignore_file()
         try:
@@ -155,7 +155,8 @@ class BuildCache:
                                ((name, self._mac(name, data), data) for name, data in
                                 ((n, pickle.dumps(v, protocol=pickle.HIGHEST_PROTOCOL)) for n, v in self.pending.items())))
                 if keep is not None:
-                    stored = [row[0] for row in db.execute("SELECT name FROM blobs WHERE name LIKE ?", (keep_prefix + "%",))]
+                    stored = [row[0] for prefix in keep_prefixes
+                              for row in db.execute("SELECT name FROM blobs WHERE name LIKE ?", (prefix + "%",))]
                     db.executemany("DELETE FROM blobs WHERE name = ?", [(n,) for n in stored if n not in keep])
                 db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('written_at', ?)", (repr(time.time()),))
             self.pending.clear()

@@ -15,13 +15,12 @@ from typing import Any
 
 from .addresses import absolute_url, permanent_id
 from .pages import article_url, source_url, topic_url
-from .pagetext import ARTICLE_TEXT_ID, PageText
+from .pagetext import ARTICLE_TEXT_ID
 from .render import RenderedFile, relative_url
 from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest
 
 CLAIMS_FILE = "data/claims.json"
 ANNOTATIONS_FILE = "data/annotations.jsonld"
-CONTEXT_CHARS = 32  # length of a TextQuoteSelector's prefix and suffix
 FORMAT_VERSION = 1
 
 
@@ -102,7 +101,6 @@ def annotations_export(digest: Digest) -> dict[str, Any]:
     creator = {"type": "Organization", "name": config.title, **({"homepage": config.base_url} if config.base_url else {})}
     items = []
     for article in digest.articles:
-        text = article.text
         page = article_url(article.slug)
         for claim in article.claims:
             bodies = [_body(claim.claim.claim or claim.claim.selector.quote, "describing"),
@@ -110,12 +108,12 @@ def annotations_export(digest: Digest) -> dict[str, Any]:
             bodies += [_body(digest.topic(t).title, "tagging") for t in claim.claim.topic_ids]
             if claim.claim.note:
                 bodies.append(_body(claim.claim.note, "commenting", "text/markdown"))
-            items.append(_annotation(config, page, claim.note_id, "assessing", bodies, text, url, creator, article))
+            items.append(_annotation(config, page, claim.note_id, "assessing", bodies, article, url, creator))
         for caveat in article.caveats:
             if caveat.anchored:
                 bodies = [_body(caveat.caveat.text, "commenting", "text/markdown"),
                           _body(caveat.caveat.kind, "classifying")]
-                items.append(_annotation(config, page, caveat.note_id, "commenting", bodies, text, url, creator, article))
+                items.append(_annotation(config, page, caveat.note_id, "commenting", bodies, article, url, creator))
     return {
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "id": permanent_id(config, ANNOTATIONS_FILE),
@@ -127,9 +125,9 @@ def annotations_export(digest: Digest) -> dict[str, Any]:
     }
 
 
-def _annotation(config, page: str, note_id: str, motivation: str, bodies: list[dict[str, Any]], text: PageText,
-                url, creator: dict[str, Any], article: AnchoredArticle) -> dict[str, Any]:
-    span = text.highlights[note_id]
+def _annotation(config, page: str, note_id: str, motivation: str, bodies: list[dict[str, Any]],
+                article: AnchoredArticle, url, creator: dict[str, Any]) -> dict[str, Any]:
+    span = article.anchors[note_id]
     return {
         "id": permanent_id(config, f"{page}#{note_id}"),
         "type": "Annotation",
@@ -141,9 +139,7 @@ def _annotation(config, page: str, note_id: str, motivation: str, bodies: list[d
             "source": url(page),
             "format": "text/html",
             "selector": [
-                {"type": "TextQuoteSelector", "exact": text.text[span.start:span.end],
-                 "prefix": text.text[max(0, span.start - CONTEXT_CHARS):span.start],
-                 "suffix": text.text[span.end:span.end + CONTEXT_CHARS]},
+                {"type": "TextQuoteSelector", "exact": span.exact, "prefix": span.prefix, "suffix": span.suffix},
                 {"type": "CssSelector", "value": f"#{ARTICLE_TEXT_ID}",
                  "refinedBy": {"type": "TextPositionSelector", "start": span.start, "end": span.end}},
             ],

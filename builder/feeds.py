@@ -99,7 +99,7 @@ def _entry(article: AnchoredArticle, feed: Feed, digest: Digest) -> ET.Element:
     if article.article.summary:
         _text(entry, "summary", article.article.summary)
     claims = "".join(f"<li>{_claim_line(c)}</li>" for c in article.claims)
-    content = article.body_html + (f"<h2>Claims</h2><ol>{claims}</ol>" if claims else "")
+    content = digest.bodies[article.slug] + (f"<h2>Claims</h2><ol>{claims}</ol>" if claims else "")
     ET.SubElement(entry, "content", {"type": "html"}).text = content
     return entry
 

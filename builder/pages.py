@@ -162,7 +162,7 @@ def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
 
 def listed_article(article: AnchoredArticle) -> AnchoredArticle:
     """The article as index pages see it: everything but its text."""
-    return _with(article, article=_with(article.article, body=""), body_html="", text=None)
+    return _with(article, article=_with(article.article, body=""), body_html="", anchors={}, blocks=0)
 
 
 def _with(value: Any, **changes: Any) -> Any:

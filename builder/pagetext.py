@@ -29,6 +29,27 @@ class PageText:
     highlights: dict[str, TextRange]  # note id ('claim-x') -> the range its <mark> pieces cover
     blocks: int  # number of top-level elements
 
+    def anchors(self) -> dict[str, TextAnchor]:
+        """Each highlight's range with its W3C TextQuoteSelector: all that is kept of the text once
+        the article is anchored (the margin notes and the annotation export need no more)."""
+        text = self.text
+        return {note: TextAnchor(r.start, r.end, r.block, text[r.start:r.end],
+                                 text[max(0, r.start - CONTEXT_CHARS):r.start], text[r.end:r.end + CONTEXT_CHARS])
+                for note, r in self.highlights.items()}
+
+
+CONTEXT_CHARS = 32  # length of a TextQuoteSelector's prefix and suffix
+
+
+@dataclass(frozen=True)
+class TextAnchor:
+    start: int  # code-point offsets into the text content, end exclusive
+    end: int
+    block: int  # 1-based index of the top-level element that holds it
+    exact: str  # the text in that range
+    prefix: str  # up to CONTEXT_CHARS before it
+    suffix: str  # and after it
+
 
 # The body is markdown-it's output (raw HTML disabled): well-formed tags whose attribute values
 # escape '<', '>' and '"', no comments or CDATA. A scan for tags and text runs is enough, and

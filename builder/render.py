@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import posixpath
 import traceback
@@ -99,21 +100,31 @@ def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | N
     folder = str(site_templates) if site_templates is not None else None
     shipped = [p for p in page_list if executor is not None and isinstance(p.view, pages.ArticleView)]
     local = [p for p in page_list if executor is None or not isinstance(p.view, pages.ArticleView)]
-    tasks = [(folder, templates_key, digest.config, sources, topics, has_search, tuple(shipped[i:i + RENDER_CHUNK]))
-             for i in range(0, len(shipped), RENDER_CHUNK)]
+    chunks = (shipped[i:i + RENDER_CHUNK] for i in range(0, len(shipped), RENDER_CHUNK))
+    tasks = ((folder, templates_key, digest.config, sources, topics, has_search, _with_bodies(chunk, digest))
+             for chunk in chunks)  # lazily: the bodies are read as the workers need them
+    task_count = -(-len(shipped) // RENDER_CHUNK)
     done_here = 0
     for task_number, rendered in enumerate(ordered_map(executor, render_chunk, tasks), start=1):
         # This process's share, spread between the workers' results so that both keep busy.
-        due = len(local) * task_number // len(tasks)
+        due = len(local) * task_number // task_count
         rendered += render_chunk(folder, templates_key, digest.config, sources, topics, has_search,
-                                 tuple(local[done_here:due]))
+                                 _with_bodies(local[done_here:due], digest))
         done_here = due
         for file in rendered:
             yield file
             on_page()
-    for file in render_chunk(folder, templates_key, digest.config, sources, topics, has_search, tuple(local[done_here:])):
+    rest = _with_bodies(local[done_here:], digest)
+    for file in render_chunk(folder, templates_key, digest.config, sources, topics, has_search, rest):
         yield file
         on_page()
+
+
+def _with_bodies(page_list: list[Page], digest: Digest) -> tuple[Page, ...]:
+    """The pages, each article page's view given its article's body (Digest.articles have none)."""
+    return tuple(dataclasses.replace(page, view=pages.ArticleView(digest.with_body(page.view.article), page.view.compared,
+                                                                  page.view.outlet))
+                 if isinstance(page.view, pages.ArticleView) else page for page in page_list)
 
 
 RENDER_CHUNK = 32

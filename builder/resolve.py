@@ -5,13 +5,14 @@ Pure data in, pure data out; every problem is collected, then raised as one Cont
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable
+from collections import ChainMap
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from . import markup
 from .anchoring import BLOCK_BREAK, FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
 from .diagnostics import Collector, Diagnostic, Location, did_you_mean
-from .pagetext import PageText, page_text
+from .pagetext import TextAnchor, page_text
 from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
 
 if TYPE_CHECKING:
@@ -53,10 +54,11 @@ class AnchoredCaveat:
 @dataclass(frozen=True)
 class AnchoredArticle:
     article: Article
-    body_html: str
+    body_html: str  # "" in Digest.articles: the bodies are in Digest.bodies
     claims: tuple[AnchoredClaim, ...]  # reading order
     caveats: tuple[AnchoredCaveat, ...]
-    text: PageText | None  # body_html's text content and highlight ranges (None on index pages)
+    anchors: dict[str, TextAnchor]  # note id -> where its highlight lies in the body's text content
+    blocks: int  # top-level elements of the body
 
     @property
     def slug(self) -> str:
@@ -76,6 +78,15 @@ class Digest:
     sources: tuple[Source, ...]  # by id
     topics: tuple[Topic, ...]  # by id
     warnings: tuple[Diagnostic, ...] = ()
+    # slug -> body_html. A plain dict, or the build cache's bodies (memo.py): an incremental build
+    # reads only the bodies of the pages it renders.
+    bodies: Mapping[str, str] = field(default_factory=dict)
+
+    def with_body(self, article: AnchoredArticle) -> AnchoredArticle:
+        """The article with its body_html, to render its page."""
+        full = object.__new__(AnchoredArticle)
+        full.__dict__.update(article.__dict__, body_html=self.bodies[article.slug])
+        return full
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
@@ -95,16 +106,30 @@ def resolve(content: Content, include_drafts: bool = False, memo: ArticleMemo | 
     topic_ids = {t.id for t in content.topics}
     status_ids = {s.id for s in content.config.statuses}
     anchored = []
+    bodies: dict[str, str] = {}
     for article in content.articles:
         _check_refs(article, set(sources), topic_ids, status_ids, problems)
         result = anchor_article(article, content.config, problems)
         if result is not None and (include_drafts or not article.draft):
+            if result.body_html:  # else the memo holds it
+                bodies[result.slug] = result.body_html
+                result = without_body(result)
             anchored.append(result)
     _warn_unused(content, sources, problems)
     problems.raise_if_errors()
     anchored.sort(key=lambda a: (-a.article.date.toordinal(), a.slug))
     return Digest(content.config, tuple(anchored), tuple(sorted(sources.values(), key=lambda s: s.id)),
-                  content.topics, tuple(sorted(problems.diagnostics)))
+                  content.topics, tuple(sorted(problems.diagnostics)),
+                  ChainMap(bodies, memo.bodies()) if memo else bodies)
+
+
+def without_body(article: AnchoredArticle) -> AnchoredArticle:
+    """The article without its text (Markdown and HTML): what the digest keeps of every article."""
+    light_article = object.__new__(Article)
+    light_article.__dict__.update(article.article.__dict__, body="")
+    light = object.__new__(AnchoredArticle)
+    light.__dict__.update(article.__dict__, article=light_article, body_html="")
+    return light
 
 
 def _warn_unused(content: Content, sources: dict[str, Source], problems: Collector) -> None:
@@ -200,7 +225,8 @@ def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -
         for c in caveats if c.anchored
     ]
     body_html = markup.render(parsed, highlights)
-    return AnchoredArticle(article, body_html, claims, caveats, page_text(body_html))
+    text = page_text(body_html)
+    return AnchoredArticle(article, body_html, claims, caveats, text.anchors(), text.blocks)
 
 
 def _find(selector: Selector, at: Location, folded: FoldedText, parsed: markup.ParsedMarkdown,

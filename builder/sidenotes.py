@@ -24,15 +24,14 @@ class NoteGroup:
 
 def group_notes(article: AnchoredArticle) -> tuple[NoteGroup, ...]:
     """Claims and anchored caveats, grouped by block, in reading order."""
-    text = article.text
-    ranges = text.highlights
+    ranges = article.anchors
     annotated: list[AnchoredClaim | AnchoredCaveat] = [*article.claims, *(c for c in article.caveats if c.anchored)]
     annotated.sort(key=lambda n: (ranges[n.note_id].start, ranges[n.note_id].end, n.note_id))
     blocks: dict[int, list[AnchoredClaim | AnchoredCaveat]] = {}
     for note in annotated:
         blocks.setdefault(ranges[note.note_id].block, []).append(note)
     starts = sorted(blocks)
-    ends = starts[1:] + [text.blocks + 1]
+    ends = starts[1:] + [article.blocks + 1]
     # Blocks fill the rows left free in order, so the n-th group after block b sits at row b + n.
     return tuple(NoteGroup(block, end - block, block + index, tuple(blocks[block]))
                  for index, (block, end) in enumerate(zip(starts, ends), start=1))

@@ -25,8 +25,9 @@ def test_utf8_bom_and_crlf_line_endings_are_accepted(tmp_path):
     (tmp_path / "content/articles/a.yaml").write_bytes(b"\xef\xbb\xbf" + ANNOTATIONS.replace("\n", "\r\n").encode())
     digest = resolve(load_content(tmp_path))
     assert digest.articles[0].article.title == "A call"
-    assert "China”s commitment" in digest.articles[0].body_html
-    assert "\r" not in digest.articles[0].body_html
+    body = digest.bodies[digest.articles[0].slug]
+    assert "China”s commitment" in body
+    assert "\r" not in body
 
 
 def test_error_lines_count_from_the_top_of_the_file_including_front_matter(tmp_path):
