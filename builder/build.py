@@ -13,13 +13,14 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from .cache import BuildCache, BuildRecord, OutputStamp, PageRecord
+from .cache import BuildCache, BuildRecord, OutputStamp, PageRecord, content_hash
 from .diagnostics import ContentErrors, Diagnostic
 from .inputs import Keys, article_keys, hash_files, input_files, make_keys
 from .output import KeptFile, check_output_folder, write_site
 from .progress import SILENT, Progress
 
 if TYPE_CHECKING:
+    from .exports import ArticleExport
     from .pages import Page
     from .render import RenderedFile
     from .resolve import Digest
@@ -104,11 +105,11 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     from . import graph
     from .content import load_content
     from .exports import render_exports
-    from .feeds import render_feeds
+    from .feeds import plan_feeds, render_feeds
     from .memo import ArticleMemo
     from .pages import plan_pages
     from .parallel import LazyProcessPool, default_jobs
-    from .render import make_environment, render_pages, static_files, template_diagnostic
+    from .render import CachedBytecode, make_environment, render_pages, static_files, template_diagnostic
     from .resolve import resolve
     from .sitemap import render_crawler_files
 
@@ -128,7 +129,8 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
         if strict and digest.warnings:
             raise ContentErrors(digest.warnings)
         page_list = plan_pages(digest, search)  # nothing rendered yet
-        templates = graph.template_keys(make_environment(root / "templates"), (p.template for p in page_list))
+        environment = make_environment(root / "templates", CachedBytecode(cache))
+        templates = graph.template_keys(environment, (p.template for p in page_list))
         page_keys = graph.PageKeys(keys.site, templates, articles, memo.listing_keys()).keys(page_list)
         registries = graph.registry_hashes(digest)
         previous = last.pages if last is not None else {}
@@ -136,11 +138,21 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
         progress.stage("rendering", total=len(stale))
         render_on = pool if executor or len(stale) >= MIN_PARALLEL_PAGES else None
         rendered = render_pages(stale, digest, root / "templates", render_on, keys.build,
-                                has_search=search, on_page=progress.advance)
+                                has_search=search, on_page=progress.advance, environment=environment)
         records: dict[str, PageRecord] = {}
         files: Iterator[RenderedFile | KeptFile] = _output_files(page_list, rendered, previous, page_keys, registries, records)
-        # Whole-digest files: cheap, so made again whenever anything changed.
-        extras = render_feeds(digest) + render_crawler_files(page_list, digest.config) + render_exports(digest)
+        feeds = plan_feeds(digest)
+        feed_keys = {feed.path: graph.feed_key(feed, keys.site, articles, registries) for feed in feeds}
+        stale_feeds = [f for f in feeds if not graph.is_current(previous.get(f.path), feed_keys[f.path], registries, out, f.path)]
+        extras: list[RenderedFile | KeptFile] = [*render_feeds(digest, stale_feeds)]
+        fresh = {feed.path for feed in stale_feeds}
+        for feed in feeds:
+            records[feed.path] = (feed_keys[feed.path], ())
+            if feed.path not in fresh:
+                extras.append(KeptFile(feed.path))
+        # Whole-digest files: made again whenever anything changed, from the articles' cached shares.
+        shares, share_names = _export_shares(digest, cache, articles, registries)
+        extras += render_crawler_files(page_list, digest.config) + render_exports(digest, shares)
         if search:
             page_files = list(files)  # Pagefind needs every page at once
             files = iter(page_files)
@@ -158,7 +170,27 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     out = out.resolve()
     pages = {path: PageRecord(*records.get(path, ("", ())), OutputStamp.of(os.path.join(out, path)))
              for path in result.files}
-    return summary, pages, memo.stored_names()
+    return summary, pages, memo.stored_names() | share_names
+
+
+def _export_shares(digest: Digest, cache: BuildCache, article_keys: dict[str, str],
+                   registries: dict[str, dict[str, str]]) -> tuple[list[ArticleExport], set[str]]:
+    """Each article's share of the exports (exports.py), reused while its files, the config and the
+    topics are unchanged; and the cache names they are stored under."""
+    from .exports import ArticleExport, article_export
+    from .render import EVERYTHING
+
+    topics = registries["topics"][EVERYTHING]
+    names = {a.slug: f"export:{content_hash(article_keys[a.slug], topics)}" for a in digest.articles}
+    stored = cache.get_many(names.values())
+    shares = []
+    for article in digest.articles:
+        share = stored.get(names[article.slug])
+        if not isinstance(share, ArticleExport):
+            share = article_export(digest, article)
+            cache.put(names[article.slug], share)
+        shares.append(share)
+    return shares, set(names.values())
 
 
 def _search_index(page_files: list[RenderedFile | KeptFile], out: Path, language: str) -> list[RenderedFile]:

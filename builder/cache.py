@@ -143,7 +143,7 @@ class BuildCache:
         """Store `value` under `name` at the next commit()."""
         self.pending[name] = value
 
-    def commit(self, keep_prefixes: tuple[str, ...] = ("article:", "body:"), keep: set[str] | None = None) -> None:
+    def commit(self, keep_prefixes: tuple[str, ...] = ("article:", "body:", "export:"), keep: set[str] | None = None) -> None:
         """Write pending blobs in one transaction; drop blobs named with `keep_prefixes` that are not in `keep`."""
         self.folder.mkdir(exist_ok=True)
         self._write_ignore_file()

@@ -11,9 +11,11 @@ relative to the export file itself, as JSON and JSON-LD resolve them.
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Iterable
 
 from .addresses import absolute_url, permanent_id
+from .model import SiteConfig
 from .pages import article_url, source_url, topic_url
 from .pagetext import ARTICLE_TEXT_ID
 from .render import RenderedFile, relative_url
@@ -24,11 +26,65 @@ ANNOTATIONS_FILE = "data/annotations.jsonld"
 FORMAT_VERSION = 1
 
 
-def render_exports(digest: Digest) -> list[RenderedFile]:
-    return [
-        RenderedFile(CLAIMS_FILE, _json_bytes(claims_export(digest))),
-        RenderedFile(ANNOTATIONS_FILE, _json_bytes(annotations_export(digest))),
-    ]
+@dataclass(frozen=True)
+class ArticleExport:
+    """One article's share of both files, as JSON text: a large digest's exports are these joined,
+    and a rebuild reuses the shares of the articles that did not change (build.py caches them)."""
+    article: str  # its entry in claims.json's "articles"
+    claims: str  # its claims' entries, comma-separated ("" if none)
+    caveats: str
+    annotations: str  # its annotations' entries in annotations.jsonld
+    annotation_count: int
+
+
+def article_export(digest: Digest, article: AnchoredArticle) -> ArticleExport:
+    """An article's share of the exports: it depends on the article, the config and the topics' titles."""
+    config = digest.config
+
+    def claims_url(target: str) -> str:
+        return absolute_url(config, target) or relative_url(CLAIMS_FILE, target)
+
+    def annotations_url(target: str) -> str:
+        return absolute_url(config, target) or relative_url(ANNOTATIONS_FILE, target)
+
+    annotations = _article_annotations(digest, article, annotations_url, _creator(config))
+    return ArticleExport(_json(_article(article, claims_url)),
+                         ",".join(_json(_claim(article, c, claims_url)) for c in article.claims),
+                         ",".join(_json(_caveat(article, c, claims_url)) for c in article.caveats),
+                         ",".join(_json(item) for item in annotations), len(annotations))
+
+
+def render_exports(digest: Digest, shares: list[ArticleExport] | None = None) -> list[RenderedFile]:
+    """Both files; `shares` are article_export() of every article, in order (computed if not given).
+
+    The text is what json.dumps(..., separators=(",", ":")) gives for the whole, assembled from
+    the digest-wide parts and the articles' shares.
+    """
+    if shares is None:
+        shares = [article_export(digest, a) for a in digest.articles]
+    claims = {key: _json(value) for key, value in claims_export(digest).items()}
+    claims.update(articles=f"[{_joined(s.article for s in shares)}]", claims=f"[{_joined(s.claims for s in shares)}]",
+                  caveats=f"[{_joined(s.caveats for s in shares)}]")
+    head, page = annotations_export(digest)
+    annotations = {key: _json(value) for key, value in head.items()}
+    annotations["total"] = _json(sum(share.annotation_count for share in shares))
+    first = {key: _json(value) for key, value in page.items()}
+    first["items"] = f"[{_joined(s.annotations for s in shares)}]"
+    annotations["first"] = _object(first)
+    return [RenderedFile(CLAIMS_FILE, (_object({key: claims[key] for key in CLAIMS_KEYS}) + "\n").encode("utf-8")),
+            RenderedFile(ANNOTATIONS_FILE, (_object(annotations) + "\n").encode("utf-8"))]
+
+
+CLAIMS_KEYS = ("format", "digest", "statuses", "articles", "claims", "caveats", "sources", "topics")
+
+
+def _object(members: dict[str, str]) -> str:
+    """A JSON object from its keys and its values' JSON text, in order."""
+    return "{" + ",".join(f"{_json(key)}:{value}" for key, value in members.items()) + "}"
+
+
+def _joined(parts: Iterable[str]) -> str:
+    return ",".join(part for part in parts if part)
 
 
 def claim_key(article: AnchoredArticle, claim_id: str) -> str:
@@ -37,7 +93,7 @@ def claim_key(article: AnchoredArticle, claim_id: str) -> str:
 
 
 def claims_export(digest: Digest) -> dict[str, Any]:
-    """Everything a reader can follow on the site, as plain JSON."""
+    """What claims.json says of the digest as a whole (render_exports adds the articles' shares)."""
     def url(target: str) -> str:
         return absolute_url(digest.config, target) or relative_url(CLAIMS_FILE, target)
 
@@ -48,20 +104,21 @@ def claims_export(digest: Digest) -> dict[str, Any]:
                    "base_url": config.base_url or None, "url": url("")},
         "statuses": [{"id": s.id, "label": s.label, "description": s.description, "rating": s.rating}
                      for s in config.statuses],
-        "articles": [{
-            "id": a.slug, "title": a.article.title, "date": a.article.date.isoformat(),
-            "summary": a.article.summary, "url": url(article_url(a.slug)),
-            "source": a.article.source.id if a.article.source else None,
-            "topics": list(a.article.topic_ids),
-            "claims": [claim_key(a, c.claim.id) for c in a.claims],
-            "caveats": [claim_key(a, c.caveat.id) for c in a.caveats],
-        } for a in digest.articles],
-        "claims": [_claim(a, c, url) for a in digest.articles for c in a.claims],
-        "caveats": [_caveat(a, c, url) for a in digest.articles for c in a.caveats],
         "sources": [{"id": s.id, "name": s.name, "kind": s.kind, "url": s.url or None,
                      "description": s.description, "page": url(source_url(s.id))} for s in digest.sources],
         "topics": [{"id": t.id, "title": t.title, "description": t.description, "page": url(topic_url(t.id)),
                     "feed": url(topic_url(t.id) + "feed.xml")} for t in digest.topics],
+    }
+
+
+def _article(a: AnchoredArticle, url) -> dict[str, Any]:
+    return {
+        "id": a.slug, "title": a.article.title, "date": a.article.date.isoformat(),
+        "summary": a.article.summary, "url": url(article_url(a.slug)),
+        "source": a.article.source.id if a.article.source else None,
+        "topics": list(a.article.topic_ids),
+        "claims": [claim_key(a, c.claim.id) for c in a.claims],
+        "caveats": [claim_key(a, c.caveat.id) for c in a.caveats],
     }
 
 
@@ -91,38 +148,42 @@ def _caveat(article: AnchoredArticle, caveat: AnchoredCaveat, url) -> dict[str, 
     }
 
 
-def annotations_export(digest: Digest) -> dict[str, Any]:
-    """A W3C Web Annotation collection (one page) of every claim and anchored caveat."""
+def annotations_export(digest: Digest) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The W3C Web Annotation collection (one page), without its items (render_exports adds them):
+    the collection's members before 'first', and the page's members before 'items'."""
     config = digest.config
-
-    def url(target: str) -> str:
-        return absolute_url(config, target) or relative_url(ANNOTATIONS_FILE, target)
-
-    creator = {"type": "Organization", "name": config.title, **({"homepage": config.base_url} if config.base_url else {})}
-    items = []
-    for article in digest.articles:
-        page = article_url(article.slug)
-        for claim in article.claims:
-            bodies = [_body(claim.claim.claim or claim.claim.selector.quote, "describing"),
-                      _body(claim.status.label, "assessing")]
-            bodies += [_body(digest.topic(t).title, "tagging") for t in claim.claim.topic_ids]
-            if claim.claim.note:
-                bodies.append(_body(claim.claim.note, "commenting", "text/markdown"))
-            items.append(_annotation(config, page, claim.note_id, "assessing", bodies, article, url, creator))
-        for caveat in article.caveats:
-            if caveat.anchored:
-                bodies = [_body(caveat.caveat.text, "commenting", "text/markdown"),
-                          _body(caveat.caveat.kind, "classifying")]
-                items.append(_annotation(config, page, caveat.note_id, "commenting", bodies, article, url, creator))
-    return {
+    collection = {
         "@context": "http://www.w3.org/ns/anno.jsonld",
         "id": permanent_id(config, ANNOTATIONS_FILE),
         "type": "AnnotationCollection",
         "label": f"Claims and caveats of {config.title}",
-        "total": len(items),
-        "first": {"id": permanent_id(config, ANNOTATIONS_FILE + "#page-1"), "type": "AnnotationPage",
-                  "startIndex": 0, "items": items},
     }
+    page = {"id": permanent_id(config, ANNOTATIONS_FILE + "#page-1"), "type": "AnnotationPage", "startIndex": 0}
+    return collection, page
+
+
+def _creator(config: SiteConfig) -> dict[str, Any]:
+    return {"type": "Organization", "name": config.title, **({"homepage": config.base_url} if config.base_url else {})}
+
+
+def _article_annotations(digest: Digest, article: AnchoredArticle, url, creator: dict[str, Any]) -> list[dict[str, Any]]:
+    """An Annotation for each claim and anchored caveat of the article."""
+    config = digest.config
+    items = []
+    page = article_url(article.slug)
+    for claim in article.claims:
+        bodies = [_body(claim.claim.claim or claim.claim.selector.quote, "describing"),
+                  _body(claim.status.label, "assessing")]
+        bodies += [_body(digest.topic(t).title, "tagging") for t in claim.claim.topic_ids]
+        if claim.claim.note:
+            bodies.append(_body(claim.claim.note, "commenting", "text/markdown"))
+        items.append(_annotation(config, page, claim.note_id, "assessing", bodies, article, url, creator))
+    for caveat in article.caveats:
+        if caveat.anchored:
+            bodies = [_body(caveat.caveat.text, "commenting", "text/markdown"),
+                      _body(caveat.caveat.kind, "classifying")]
+            items.append(_annotation(config, page, caveat.note_id, "commenting", bodies, article, url, creator))
+    return items
 
 
 def _annotation(config, page: str, note_id: str, motivation: str, bodies: list[dict[str, Any]],
@@ -151,7 +212,7 @@ def _body(value: str, purpose: str, media_type: str = "text/plain") -> dict[str,
     return {"type": "TextualBody", "value": value, "format": media_type, "purpose": purpose}
 
 
-def _json_bytes(data: dict[str, Any]) -> bytes:
+def _json(value: Any) -> str:
     # Compact: these files are for programs, and without `indent` json uses its C encoder,
     # several times faster on a large digest.
-    return (json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -48,17 +48,24 @@ def plan_feeds(digest: Digest) -> list[Feed]:
     """The digest's feed, then one per topic, by topic id; each with its newest FEED_ENTRIES articles."""
     config = digest.config
     feeds = [Feed(feed_path(HOME), config.title, config.description, HOME, digest.articles[:FEED_ENTRIES])]
+    filed: dict[str, list[AnchoredArticle]] = {topic.id: [] for topic in digest.topics}
+    for article in digest.articles:  # newest first: one pass, each feed stops at FEED_ENTRIES
+        topic_ids = set(article.article.topic_ids)
+        for claim in article.claims:
+            topic_ids.update(claim.claim.topic_ids)
+        for topic_id in topic_ids:
+            entries = filed.get(topic_id)
+            if entries is not None and len(entries) < FEED_ENTRIES:
+                entries.append(article)
     for topic in digest.topics:
-        articles = tuple(a for a in digest.articles if topic.id in a.article.topic_ids
-                         or any(topic.id in c.claim.topic_ids for c in a.claims))
         feeds.append(Feed(feed_path(topic_url(topic.id)), f"{topic.title} · {config.title}",
-                          topic.description, topic_url(topic.id), articles[:FEED_ENTRIES]))
+                          topic.description, topic_url(topic.id), tuple(filed[topic.id])))
     return feeds
 
 
-def render_feeds(digest: Digest) -> list[RenderedFile]:
-    """Every feed as Atom XML bytes."""
-    return [RenderedFile(feed.path, atom_xml(feed, digest)) for feed in plan_feeds(digest)]
+def render_feeds(digest: Digest, feeds: list[Feed] | None = None) -> list[RenderedFile]:
+    """Every feed (or the ones given) as Atom XML bytes."""
+    return [RenderedFile(feed.path, atom_xml(feed, digest)) for feed in (plan_feeds(digest) if feeds is None else feeds)]
 
 
 def atom_xml(feed: Feed, digest: Digest) -> bytes:

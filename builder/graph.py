@@ -16,6 +16,7 @@ and the Source objects it shows; an index page's view lists articles (listing ke
 caveats (by their article's listing key and their id), topics and sources (their fields). So:
 
     article page  <- its Markdown, its annotations, the sources/topics it shows, templates, config
+    feed          <- its newest articles (their files: entries hold the text), the topics, config
     source page   <- the source, the claims and caveats citing it (their articles' listing keys)
     topic page    <- the topic, its articles and claims
     home, topics/, sources/, discrepancies/ <- the listed articles' summaries, claims and caveats
@@ -38,6 +39,7 @@ import jinja2
 from jinja2 import meta
 
 from .cache import OutputStamp, PageRecord, content_hash
+from .feeds import Feed
 from .inputs import MISSING
 from .model import Source, Topic
 from .pages import ArticleView, CitedCaveat, CitedClaim, Page, listed_article
@@ -178,6 +180,12 @@ class PageKeys:
             parts.append(repr(value))
         else:
             raise AssertionError(f"no key for a {type(value).__name__} in a page view")
+
+
+def feed_key(feed: Feed, site_key: str, article_keys: dict[str, str], registries: dict[str, dict[str, str]]) -> str:
+    """A feed's key: its entries' articles (text included: entries carry it) and the topics they are filed under."""
+    return content_hash(site_key, "feed", feed.path, feed.title, feed.subtitle, feed.page,
+                        registries["topics"][EVERYTHING], *(article_keys[a.slug] for a in feed.articles))
 
 
 def is_current(record: PageRecord | None, key: str, registries: dict[str, dict[str, str]], out: Path,

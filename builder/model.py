@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from .anchoring import Selector
@@ -76,11 +77,11 @@ class Claim:
     quote_at: Location
     note_at: Location
 
-    @property
+    @functools.cached_property  # index pages and page keys ask for these many times
     def source_ids(self) -> tuple[str, ...]:
         return tuple([ref.id for ref in self.sources])
 
-    @property
+    @functools.cached_property
     def topic_ids(self) -> tuple[str, ...]:
         return tuple([ref.id for ref in self.topics])
 
@@ -98,15 +99,15 @@ class Caveat:
     quote_at: Location
     text_at: Location
 
-    @property
+    @functools.cached_property
     def claim_ids(self) -> tuple[str, ...]:
         return tuple([ref.id for ref in self.claims])
 
-    @property
+    @functools.cached_property
     def source_ids(self) -> tuple[str, ...]:
         return tuple([ref.id for ref in self.sources])
 
-    @property
+    @functools.cached_property
     def noted_by_ids(self) -> tuple[str, ...]:
         return tuple([ref.id for ref in self.noted_by])
 
@@ -132,7 +133,7 @@ class Article:
     local_sources: tuple[Source, ...]
     annotations_path: str | None
 
-    @property
+    @functools.cached_property
     def topic_ids(self) -> tuple[str, ...]:
         return tuple([ref.id for ref in self.topics])
 

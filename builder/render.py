@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import os
 import posixpath
 import traceback
 from concurrent.futures import Executor
@@ -59,11 +60,12 @@ def _relative_path(here: str, target: str) -> str:
     return "/".join(parts) or "."
 
 
-def make_environment(site_templates: Path | None) -> jinja2.Environment:
+def make_environment(site_templates: Path | None, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """Jinja with autoescape and StrictUndefined: a typo in a template is an error, not blank text."""
     folders = [site_templates] if site_templates and site_templates.is_dir() else []
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([*folders, builtin_theme()]),
+        bytecode_cache=bytecode_cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -86,18 +88,22 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
 
 def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | None,
                  executor: Executor | None = None, templates_key: str = "", has_search: bool = False,
-                 on_page: Callable[[], None] = lambda: None) -> Iterator[RenderedFile]:
+                 on_page: Callable[[], None] = lambda: None, environment: jinja2.Environment | None = None) -> Iterator[RenderedFile]:
     """Render pages to bytes on `executor` if given (any concurrent.futures.Executor), in a fixed order.
 
     With an executor, article pages go to it and index pages are rendered here, between its
     results: an index page's view lists much of the digest, which costs more to pickle and
     unpickle than to render. `templates_key` names the state of the templates (the build key
-    will do): a worker that has compiled them under that key reuses them. `has_search`: the site
-    has a search page, so every page shows the search box. Nothing is written here.
+    will do): a worker that has compiled them under that key reuses them; `environment`, if
+    given, renders the pages done here. `has_search`: the site has a search page, so every page
+    shows the search box. Nothing is written here.
     """
     sources = {s.id: s for s in digest.sources}
     topics = {t.id: t for t in digest.topics}
     folder = str(site_templates) if site_templates is not None else None
+    if environment is not None:
+        _environments.clear()
+        _environments[(folder, templates_key)] = environment
     shipped = [p for p in page_list if executor is not None and isinstance(p.view, pages.ArticleView)]
     local = [p for p in page_list if executor is None or not isinstance(p.view, pages.ArticleView)]
     chunks = (shipped[i:i + RENDER_CHUNK] for i in range(0, len(shipped), RENDER_CHUNK))
@@ -196,6 +202,25 @@ class _RecordingRegistry(dict):
     def items(self) -> Any:
         self._everything()
         return super().items()
+
+
+class CachedBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in the build cache (verified like every blob there, see cache.py),
+    so that a rebuild does not compile them again. Used by the process that made it only: a
+    forked worker must not share its database connection."""
+
+    def __init__(self, cache: Any) -> None:
+        self.cache = cache
+        self.process = os.getpid()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.cache.get(f"jinja:{bucket.key}") if os.getpid() == self.process else None
+        if isinstance(data, bytes):
+            bucket.bytecode_from_string(data)  # ignored by Jinja if the template's source changed
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if os.getpid() == self.process:
+            self.cache.put(f"jinja:{bucket.key}", bucket.bytecode_to_string())
 
 
 def static_files(site_static: Path) -> list[RenderedFile]:
