@@ -7,6 +7,7 @@ is the pipeline proper, one stage a line; graph.py says which pages a change tou
 from __future__ import annotations
 
 import os
+import shutil
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from itertools import chain
@@ -16,11 +17,14 @@ from typing import TYPE_CHECKING, Iterator
 from .cache import BuildCache, BuildRecord, OutputStamp, PageRecord, content_hash
 from .diagnostics import ContentErrors, Diagnostic
 from .inputs import Keys, article_keys, hash_files, input_files, make_keys
-from .output import KeptFile, check_output_folder, write_site
+from .output import KeptFile, PlacedFile, check_output_folder, staging_folder, write_site
 from .progress import SILENT, Progress
 
 if TYPE_CHECKING:
+    import jinja2
+
     from .exports import ArticleExport
+    from .memo import PageRender, PlacedPage
     from .pages import Page
     from .render import RenderedFile
     from .resolve import Digest
@@ -102,6 +106,8 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
                    articles: dict[str, str], last: BuildRecord | None) -> tuple[Summary, dict[str, PageRecord], set[str]]:
     """Read, resolve and plan everything; render the pages whose inputs changed; write what differs."""
     # Imported here: a build with nothing to do finishes before loading the parsers and templates.
+    import jinja2
+
     from . import graph
     from .content import load_content
     from .exports import render_exports
@@ -113,34 +119,39 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     from .resolve import resolve
     from .sitemap import render_crawler_files
 
-    import jinja2
-
     workers = jobs or default_jobs()
     pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
+    staging = staging_folder(out.resolve())
+    new_staging = not staging.exists()  # removed again if this build fails: it leaves nothing behind
+    finished = False
     try:
         if isinstance(pool, LazyProcessPool) and len(articles) >= MIN_PARALLEL:
             pool.start()  # before the cache is loaded (see LazyProcessPool.start)
         progress.stage("reading")
         memo = ArticleMemo(cache, articles)
-        memo.prewarm(root, pool, 1 if executor else MIN_PARALLEL)  # each article's own work, once per key
+        environment = make_environment(root / "templates", CachedBytecode(cache))
+        render_now = _page_render(root, out, search, keys, environment)
+        memo.prewarm(root, pool, 1 if executor else MIN_PARALLEL, render_now)  # each article's own work, once per key
         content = load_content(root, memo)  # every file's shape; cached articles replay their problems
         progress.stage("resolving")
         digest = resolve(content, include_drafts, memo)  # ids across files, anchors: pure data
         if strict and digest.warnings:
             raise ContentErrors(digest.warnings)
         page_list = plan_pages(digest, search)  # nothing rendered yet
-        environment = make_environment(root / "templates", CachedBytecode(cache))
         templates = graph.template_keys(environment, (p.template for p in page_list))
         page_keys = graph.PageKeys(keys.site, templates, articles, memo.listing_keys()).keys(page_list)
         registries = graph.registry_hashes(digest)
         previous = last.pages if last is not None else {}
         stale = [p for p in page_list if not graph.is_current(previous.get(p.path), page_keys[p.path], registries, out, p.path)]
-        progress.stage("rendering", total=len(stale))
-        render_on = pool if executor or len(stale) >= MIN_PARALLEL_PAGES else None
-        rendered = render_pages(stale, digest, root / "templates", render_on, keys.build,
+        placed = _placed_pages(stale, memo.placed, page_keys)  # rendered by prewarm, as the plan has them
+        to_render = [p for p in stale if p.path not in placed]
+        progress.stage("rendering", total=len(to_render))
+        render_on = pool if executor or len(to_render) >= MIN_PARALLEL_PAGES else None
+        rendered = render_pages(to_render, digest, root / "templates", render_on, keys.build,
                                 has_search=search, on_page=progress.advance, environment=environment)
         records: dict[str, PageRecord] = {}
-        files: Iterator[RenderedFile | KeptFile] = _output_files(page_list, rendered, previous, page_keys, registries, records)
+        files: Iterator[RenderedFile | KeptFile | PlacedFile] = _output_files(
+            page_list, placed, rendered, previous, page_keys, registries, records)
         feeds = plan_feeds(digest)
         feed_keys = {feed.path: graph.feed_key(feed, keys.site, articles, registries) for feed in feeds}
         stale_feeds = [f for f in feeds if not graph.is_current(previous.get(f.path), feed_keys[f.path], registries, out, f.path)]
@@ -160,11 +171,14 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
             extras += _search_index(page_files, out, digest.config.language)
         progress.stage("writing")
         result = write_site(chain(files, static_files(root / "site" / "static"), extras), out)  # streamed
+        finished = True
     except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
         raise ContentErrors((template_diagnostic(error, root),)) from error
     finally:
         if pool is not executor and pool is not None:
             pool.shutdown()
+        if not finished and new_staging:
+            shutil.rmtree(staging, ignore_errors=True)
     summary = replace(Summary.of(digest, page_list), changed_paths=result.changed, written=result.written,
                       rendered=len(stale))
     out = out.resolve()
@@ -193,21 +207,61 @@ def _export_shares(digest: Digest, cache: BuildCache, article_keys: dict[str, st
     return shares, set(names.values())
 
 
-def _search_index(page_files: list[RenderedFile | KeptFile], out: Path, language: str) -> list[RenderedFile]:
-    """Pagefind's bundle for every page: kept pages are read back from the output they stand in."""
+def _search_index(page_files: list[RenderedFile | KeptFile | PlacedFile], out: Path, language: str) -> list[RenderedFile]:
+    """Pagefind's bundle for every page: kept pages are read back from the output they stand in,
+    placed ones from the staging folder."""
+    from .output import staging_folder
     from .render import RenderedFile
     from .search import search_index
 
-    pages = [file if not isinstance(file, KeptFile) else RenderedFile(file.path, (out / file.path).read_bytes())
-             for file in page_files]
+    staging = staging_folder(out.resolve())
+    pages = [RenderedFile(file.path, (out / file.path).read_bytes()) if isinstance(file, KeptFile)
+             else RenderedFile(file.path, (staging / file.path).read_bytes()) if isinstance(file, PlacedFile)
+             else file for file in page_files]
     return search_index(pages, language)  # runs the pagefind binary
 
 
-def _output_files(page_list: list[Page], rendered: Iterator[RenderedFile], previous: dict[str, PageRecord],
-                  page_keys: dict[str, str], registries: dict, records: dict[str, tuple]) -> Iterator[RenderedFile | KeptFile]:
-    """The rendered pages as they come, then every other page kept; fills `records` for the next build."""
+def _page_render(root: Path, out: Path, search: bool, keys: Keys, environment: jinja2.Environment) -> PageRender | None:
+    """What prewarm needs to render article pages as it anchors them (memo.py), if the config,
+    sources and topics are as they should be (else the build fails anyway)."""
+    from .content import load_registries
+    from .graph import template_keys
+    from .memo import PageRender
+    from .output import prepare_staging
+
+    registries = load_registries(root)
+    if registries is None:
+        return None
+    config, sources, topics = registries
+    template = "article.html"
+    return PageRender(str(root / "templates"), keys.build, config, {s.id: s for s in sources}, {t.id: t for t in topics},
+                      search, keys.site, template_keys(environment, [template])[template], str(out.resolve()),
+                      str(prepare_staging(out)))
+
+
+def _placed_pages(stale: list[Page], placed: dict[str, PlacedPage], page_keys: dict[str, str]) -> dict[str, PlacedPage]:
+    """The stale pages that prewarm rendered under the key the plan gives them: path -> how."""
+    from .pages import ArticleView
+
+    found = {}
+    for page in stale:
+        if isinstance(page.view, ArticleView):
+            done = placed.get(page.view.article.slug)
+            if done is not None and done.path == page.path and done.key == page_keys[page.path]:
+                found[page.path] = done
+    return found
+
+
+def _output_files(page_list: list[Page], placed: dict[str, PlacedPage], rendered: Iterator[RenderedFile],
+                  previous: dict[str, PageRecord], page_keys: dict[str, str], registries: dict,
+                  records: dict[str, tuple]) -> Iterator[RenderedFile | KeptFile | PlacedFile]:
+    """The pages placed by prewarm, the rendered ones as they come, then every other page kept;
+    fills `records` for the next build."""
     from .graph import lookup_hashes
 
+    for path, done in placed.items():
+        records[path] = (page_keys[path], lookup_hashes(done.lookups, registries))
+        yield PlacedFile(path, done.written)
     for file in rendered:
         records[file.path] = (page_keys[file.path], lookup_hashes(file.lookups, registries))
         yield file

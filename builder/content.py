@@ -43,6 +43,15 @@ def load_content(root: Path, memo: ArticleMemo | None = None) -> Content:
     return Content(config, tuple(sources), tuple(topics), tuple(articles))
 
 
+def load_registries(root: Path) -> tuple[SiteConfig, list[Source], list[Topic]] | None:
+    """The config, sources and topics, or None if any of them has a problem (load_content reports it)."""
+    problems = Collector()
+    config = _load_config(root, problems)
+    sources = _load_registry(root, SOURCES_PATH, SOURCE, problems, _source_from)
+    topics = _load_registry(root, TOPICS_PATH, TOPIC, problems, _topic_from)
+    return None if config is None or problems.diagnostics else (config, sources, topics)
+
+
 def read_text(root: Path, rel_path: str) -> str:
     """A file's text: UTF-8 (a BOM is dropped), line endings made '\\n'."""
     data = (root / rel_path).read_bytes()

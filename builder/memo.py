@@ -10,6 +10,10 @@ An entry keeps the article without its text; the rendered body is stored apart (
 `body:<key>`) and read only for the pages a build renders, so a rebuild loads little of the cache.
 
 `prewarm` computes the missing entries up front, in chunks on an Executor: the cold build's cost.
+Given a PageRender, the worker that anchors an article also renders its page at once and puts it
+into the staging folder, under the page key it would have (graph.py); the build uses that file if
+the page it plans has the same key, and renders the page itself otherwise. So a cold build sends
+no article text between processes.
 """
 
 from __future__ import annotations
@@ -25,11 +29,34 @@ from . import content, resolve
 from .cache import BuildCache
 from .diagnostics import Collector, Diagnostic
 from .graph import listing_key
-from .model import Article, SiteConfig
+from .model import Article, SiteConfig, Source, Topic
 from .parallel import ordered_map
-from .resolve import AnchoredArticle, without_body
+from .resolve import AnchoredArticle, Digest, without_body
 
 CHUNK = 16  # articles per task: large enough to amortise pickling, small enough to spread
+
+
+@dataclass(frozen=True)
+class PageRender:
+    """What a worker needs to render an article's page as soon as it has anchored the article."""
+    site_templates: str | None
+    templates_key: str
+    config: SiteConfig
+    sources: dict[str, Source]  # content/sources.yaml (an article adds its own)
+    topics: dict[str, Topic]
+    has_search: bool
+    site_key: str
+    template_key: str  # of article.html
+    out: str
+    staging: str  # prepared (output.prepare_staging)
+
+
+@dataclass(frozen=True)
+class PlacedPage:
+    path: str
+    key: str  # the page key it was rendered under
+    lookups: tuple[tuple[str, str], ...]  # as RenderedFile.lookups
+    written: bool  # its bytes differ from the output's (output.place_file)
 
 
 @dataclass(frozen=True)
@@ -50,9 +77,11 @@ class ArticleMemo:
         self.keys = article_keys
         self.entries: dict[str, ArticleEntry] = {}  # by slug, for this build
         self.new_bodies: dict[str, bytes] = {}  # slug -> compressed body_html computed by this build
+        self.placed: dict[str, PlacedPage] = {}  # slug -> its page, rendered by prewarm
 
-    def prewarm(self, root: Path, executor: Executor | None, min_parallel: int) -> None:
-        """Load every cached entry; compute the others (in parallel when there are enough of them)."""
+    def prewarm(self, root: Path, executor: Executor | None, min_parallel: int, render: PageRender | None = None) -> None:
+        """Load every cached entry; compute the others (in parallel when there are enough of them),
+        rendering their pages too if `render` is given."""
         stored = self.cache.get_many(f"article:{key}" for key in self.keys.values())
         missing = []
         for slug, key in sorted(self.keys.items()):
@@ -67,11 +96,14 @@ class ArticleMemo:
         if config is None:
             return  # load_content() reports the config's problems
         has_annotations = {slug: (root / content.ARTICLES_DIR / f"{slug}.yaml").is_file() for slug in missing}
-        chunks = [[(slug, has_annotations[slug]) for slug in missing[i:i + CHUNK]] for i in range(0, len(missing), CHUNK)]
+        chunks = [[(slug, has_annotations[slug], self.keys[slug]) for slug in missing[i:i + CHUNK]]
+                  for i in range(0, len(missing), CHUNK)]
         run_on = executor if executor is not None and len(missing) >= min_parallel else None
-        for results in ordered_map(run_on, _article_chunk, [(root, config, chunk) for chunk in chunks]):
-            for slug, entry, body in results:
+        for results in ordered_map(run_on, _article_chunk, [(root, config, chunk, render) for chunk in chunks]):
+            for slug, entry, body, placed in results:
                 self._store(slug, entry, body)
+                if placed is not None:
+                    self.placed[slug] = placed
 
     def load_article(self, load: Callable) -> Callable:
         """content._load_article, served from the memo when the article's files are unchanged."""
@@ -152,15 +184,47 @@ def _complete(entry: ArticleEntry, anchored: AnchoredArticle | None, check: Coll
                         listing_key(light), complete=True), body
 
 
-def _article_chunk(root: Path, config: SiteConfig, chunk: list[tuple[str, bool]]) -> list[tuple[str, ArticleEntry, bytes | None]]:
-    """Load and anchor a few articles: a task for any Executor (arguments and result pickle)."""
+def _article_chunk(root: Path, config: SiteConfig, chunk: list[tuple[str, bool, str]],
+                   render: PageRender | None) -> list[tuple[str, ArticleEntry, bytes | None, PlacedPage | None]]:
+    """Load and anchor a few articles, and render their pages if `render` is given: a task for any
+    Executor (arguments and result pickle)."""
     results = []
-    for slug, has_annotations in chunk:
+    for slug, has_annotations, article_key in chunk:
         loading = Collector()
         article = content._load_article(root, slug, has_annotations, loading)
-        entry, body = ArticleEntry(article, tuple(loading.diagnostics)), None
+        entry, body, placed = ArticleEntry(article, tuple(loading.diagnostics)), None, None
         if article is not None:
             anchoring = Collector()
-            entry, body = _complete(entry, resolve._anchor_article(article, config, anchoring), anchoring)
-        results.append((slug, entry, body))
+            anchored = resolve._anchor_article(article, config, anchoring)
+            entry, body = _complete(entry, anchored, anchoring)
+            if render is not None and anchored is not None and not loading.diagnostics and not anchoring.diagnostics:
+                placed = _place_page(anchored, entry.anchored, article_key, render)
+        results.append((slug, entry, body, placed))
     return results
+
+
+def _place_page(full: AnchoredArticle, light: AnchoredArticle, article_key: str, render: PageRender) -> PlacedPage | None:
+    """Render the article's page into the staging folder, as the build would; None where this
+    process cannot know what the build will see (a source defined in another article's file)."""
+    from .graph import PageKeys
+    from .output import place_file
+    from .pages import article_page
+    from .render import EVERYTHING, environment_for, render_page
+
+    sources = {**render.sources, **{s.id: s for s in full.article.local_sources if s.id not in render.sources}}
+    registries = {"sources": sources, "topics": render.topics}
+    named = {sid for c in full.claims for sid in c.claim.source_ids} | {sid for c in full.caveats for sid in c.caveat.source_ids}
+    if full.article.source is not None:
+        named.add(full.article.source.id)
+    if not named <= sources.keys():
+        return None
+    page = article_page(Digest.with_body_of(light, full.body_html), sources)
+    try:
+        file = render_page(environment_for(render.site_templates, render.templates_key), render.config, sources,
+                           render.topics, render.has_search, page)
+    except Exception:  # noqa: BLE001 - the build renders the page again and reports the problem
+        return None
+    if any(entry_id == EVERYTHING or entry_id not in registries[registry] for registry, entry_id in file.lookups):
+        return None  # it read a registry as a whole, or an id only the build may know
+    key = PageKeys(render.site_key, {page.template: render.template_key}, {light.slug: article_key}, {}).key(page)
+    return PlacedPage(page.path, key, file.lookups, place_file(render.out, render.staging, page.path, file.data))

@@ -43,6 +43,14 @@ class KeptFile:
 
 
 @dataclass(frozen=True)
+class PlacedFile:
+    """A file already put into the staging folder by place_file() (in a worker, as it rendered it)."""
+
+    path: str
+    written: bool  # its bytes differ from the output's
+
+
+@dataclass(frozen=True)
 class WriteResult:
     written: int  # files whose bytes changed (or are new)
     files: tuple[str, ...]  # every file of the new output
@@ -77,8 +85,8 @@ def staging_folder(out: Path) -> Path:
     return out.parent / f".{out.name}.staging"
 
 
-def write_site(files: Iterable[RenderedFile | KeptFile], out: Path) -> WriteResult:
-    """Bring the staging folder to exactly `files`, then swap it in for `out` (see the module doc)."""
+def prepare_staging(out: Path) -> Path:
+    """The staging folder of `out`, made ready for files (see the module doc)."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = staging_folder(out)
@@ -86,13 +94,39 @@ def write_site(files: Iterable[RenderedFile | KeptFile], out: Path) -> WriteResu
     if staging.is_symlink() or (staging.exists() and not staging.is_dir()):
         raise UnsafeOutput(f"refusing to use {staging} as the staging folder: it is not a folder")
     staging.mkdir(exist_ok=True)
+    return staging
+
+
+def place_file(out: str, staging: str, path: str, data: bytes) -> bool:
+    """Put one file into a prepared staging folder; whether its bytes differ from the output's.
+
+    Safe to run in several processes at once for different files: a worker that renders a page
+    writes it at once, instead of sending it back to the build process.
+    """
+    target, current = _inside(staging, path), _inside(out, path)
+    _make_folder(os.path.dirname(target), staging)
+    if _holds(current, data):
+        _link_current(current, target)
+        return False
+    _replace(target, data)
+    return True
+
+
+def write_site(files: Iterable[RenderedFile | KeptFile | PlacedFile], out: Path) -> WriteResult:
+    """Bring the staging folder to exactly `files`, then swap it in for `out` (see the module doc)."""
+    out = out.resolve()
+    staging = prepare_staging(out)
     # Plain strings and os calls from here: this loop runs once per page of the site.
     made_folders: set[str] = set()
     paths: list[str] = []
     written: list[str] = []
     for file in files:
-        target, current = _inside(staging, file.path), _inside(out, file.path)
         paths.append(file.path)
+        if isinstance(file, PlacedFile):
+            if file.written:
+                written.append(file.path)
+            continue
+        target, current = _inside(staging, file.path), _inside(out, file.path)
         folder = os.path.dirname(target)
         if folder not in made_folders:
             _make_folder(folder, str(staging))
@@ -150,7 +184,10 @@ def _make_folder(folder: str, staging: str) -> None:
         pass
     if folder != staging:
         _make_folder(os.path.dirname(folder), staging)
-    os.mkdir(folder)
+    try:
+        os.mkdir(folder)
+    except FileExistsError:  # made by another worker meanwhile
+        pass
 
 
 def _replace(target: str, data: bytes) -> None:

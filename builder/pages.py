@@ -141,11 +141,7 @@ def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
     topic_entries = _topic_entries(digest.topics, listed)
     source_entries = _source_entries(digest.sources, listed)
     pages = [Page("index.html", "home.html", digest.config.title, HomeView(listed))]
-    for article in digest.articles:
-        outlet = sources[article.article.source.id] if article.article.source else None
-        compared = tuple(sources[sid] for sid in sorted(_compared_ids(article)))
-        pages.append(Page(f"{article_url(article.slug)}index.html", "article.html", article.article.title,
-                          ArticleView(article, compared, outlet)))
+    pages.extend(article_page(article, sources) for article in digest.articles)
     pages.append(Page(f"{TOPICS}index.html", "topics.html", "Topics", TopicIndexView(tuple(topic_entries))))
     pages.extend(Page(f"{topic_url(e.topic.id)}index.html", "topic.html", e.topic.title, e) for e in topic_entries)
     pages.append(Page(f"{SOURCES}index.html", "sources.html", "Sources", SourceIndexView(tuple(source_entries))))
@@ -158,6 +154,14 @@ def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
         pages.append(Page(f"{SEARCH}index.html", "search.html", "Search", SearchView()))
     pages.append(Page(NOT_FOUND, "404.html", "Not found", NotFoundView(), links_from_site_root=True))
     return pages
+
+
+def article_page(article: AnchoredArticle, sources: dict[str, Source]) -> Page:
+    """An article's page; `sources` must hold every source the article names."""
+    outlet = sources[article.article.source.id] if article.article.source else None
+    compared = tuple(sources[sid] for sid in sorted(_compared_ids(article)))
+    return Page(f"{article_url(article.slug)}index.html", "article.html", article.article.title,
+                ArticleView(article, compared, outlet))
 
 
 def listed_article(article: AnchoredArticle) -> AnchoredArticle:

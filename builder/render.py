@@ -140,25 +140,33 @@ _environments: dict[tuple[str | None, str], jinja2.Environment] = {}
 def render_chunk(site_templates: str | None, templates_key: str, config: SiteConfig, sources: dict[str, Source],
                  topics: dict[str, Topic], has_search: bool, page_list: tuple[Page, ...]) -> list[RenderedFile]:
     """Render a few pages: a task for any Executor (its arguments and result pickle)."""
+    env = environment_for(site_templates, templates_key)
+    return [render_page(env, config, sources, topics, has_search, page) for page in page_list]
+
+
+def environment_for(site_templates: str | None, templates_key: str) -> jinja2.Environment:
+    """This process's environment for the templates in the state `templates_key` names."""
     env = _environments.get((site_templates, templates_key))
     if env is None:
         _environments.clear()
         env = _environments[(site_templates, templates_key)] = make_environment(
             Path(site_templates) if site_templates is not None else None)
-    rendered = []
-    for page in page_list:
-        looked_up = {"sources": _RecordingRegistry(sources), "topics": _RecordingRegistry(topics)}
-        template = env.get_template(page.template)
-        if page.links_from_site_root:
-            url = lambda target: addresses.root_relative_url(config, target)  # noqa: E731
-        else:
-            url = lambda target, _from=page.path: relative_url(_from, target)  # noqa: E731
-        html = template.render(page=page, view=page.view, site=config, **looked_up, url=url, has_search=has_search,
-                               page_address=addresses.page_address(page.path))
-        lookups = tuple((name, entry_id) for name, registry in sorted(looked_up.items())
-                        for entry_id in sorted(registry.read))
-        rendered.append(RenderedFile(page.path, html.encode("utf-8"), lookups))
-    return rendered
+    return env
+
+
+def render_page(env: jinja2.Environment, config: SiteConfig, sources: dict[str, Source], topics: dict[str, Topic],
+                has_search: bool, page: Page) -> RenderedFile:
+    looked_up = {"sources": _RecordingRegistry(sources), "topics": _RecordingRegistry(topics)}
+    template = env.get_template(page.template)
+    if page.links_from_site_root:
+        url = lambda target: addresses.root_relative_url(config, target)  # noqa: E731
+    else:
+        url = lambda target, _from=page.path: relative_url(_from, target)  # noqa: E731
+    html = template.render(page=page, view=page.view, site=config, **looked_up, url=url, has_search=has_search,
+                           page_address=addresses.page_address(page.path))
+    lookups = tuple((name, entry_id) for name, registry in sorted(looked_up.items())
+                    for entry_id in sorted(registry.read))
+    return RenderedFile(page.path, html.encode("utf-8"), lookups)
 
 
 class _RecordingRegistry(dict):

@@ -84,8 +84,12 @@ class Digest:
 
     def with_body(self, article: AnchoredArticle) -> AnchoredArticle:
         """The article with its body_html, to render its page."""
+        return self.with_body_of(article, self.bodies[article.slug])
+
+    @staticmethod
+    def with_body_of(article: AnchoredArticle, body_html: str) -> AnchoredArticle:
         full = object.__new__(AnchoredArticle)
-        full.__dict__.update(article.__dict__, body_html=self.bodies[article.slug])
+        full.__dict__.update(article.__dict__, body_html=body_html)
         return full
 
     def source(self, source_id: str) -> Source:

@@ -111,7 +111,8 @@ def _organisation(source: Source) -> dict[str, Any]:
 def _claimant(claim: AnchoredClaim, sources: dict[str, Source]) -> dict[str, Any]:
     """Who made the claim: a cited source of that name is an Organization; anyone else a Person."""
     name = claim.claim.claimant
-    by_name = {s.name.lower(): s for s in sources.values()}
+    by_name = {sources[sid].name.lower(): sources[sid] for sid in claim.claim.source_ids}  # not all sources:
+    # a page depends on the sources it reads (graph.py), and an edit to another should not re-render it
     if not name:
         return _organisation(sources[claim.claim.source_ids[0]])
     if name.lower() in by_name:
