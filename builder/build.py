@@ -162,7 +162,7 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
             if feed.path not in fresh:
                 extras.append(KeptFile(feed.path))
         # Whole-digest files: made again whenever anything changed, from the articles' cached shares.
-        shares, share_names = _export_shares(digest, cache, articles, registries)
+        shares, share_names = _export_shares(digest, cache, articles, registries, memo.shares)
         extras += render_crawler_files(page_list, digest.config) + render_exports(digest, shares)
         if search:
             page_files = list(files)  # Pagefind needs every page at once
@@ -187,10 +187,11 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     return summary, pages, memo.stored_names() | share_names
 
 
-def _export_shares(digest: Digest, cache: BuildCache, article_keys: dict[str, str],
-                   registries: dict[str, dict[str, str]]) -> tuple[list[ArticleExport], set[str]]:
+def _export_shares(digest: Digest, cache: BuildCache, article_keys: dict[str, str], registries: dict[str, dict[str, str]],
+                   made: dict[str, ArticleExport]) -> tuple[list[ArticleExport], set[str]]:
     """Each article's share of the exports (exports.py), reused while its files, the config and the
-    topics are unchanged; and the cache names they are stored under."""
+    topics are unchanged, or `made` by prewarm (from the same topics); and the cache names they
+    are stored under."""
     from .exports import ArticleExport, article_export
     from .render import EVERYTHING
 
@@ -201,7 +202,7 @@ def _export_shares(digest: Digest, cache: BuildCache, article_keys: dict[str, st
     for article in digest.articles:
         share = stored.get(names[article.slug])
         if not isinstance(share, ArticleExport):
-            share = article_export(digest, article)
+            share = made.get(article.slug) or article_export(digest, article)
             cache.put(names[article.slug], share)
         shares.append(share)
     return shares, set(names.values())

@@ -28,6 +28,7 @@ from typing import Callable, Iterator
 from . import content, resolve
 from .cache import BuildCache
 from .diagnostics import Collector, Diagnostic
+from .exports import ArticleExport, article_export
 from .graph import listing_key
 from .model import Article, SiteConfig, Source, Topic
 from .parallel import ordered_map
@@ -78,6 +79,7 @@ class ArticleMemo:
         self.entries: dict[str, ArticleEntry] = {}  # by slug, for this build
         self.new_bodies: dict[str, bytes] = {}  # slug -> compressed body_html computed by this build
         self.placed: dict[str, PlacedPage] = {}  # slug -> its page, rendered by prewarm
+        self.shares: dict[str, ArticleExport] = {}  # slug -> its share of the exports, made by prewarm
 
     def prewarm(self, root: Path, executor: Executor | None, min_parallel: int, render: PageRender | None = None) -> None:
         """Load every cached entry; compute the others (in parallel when there are enough of them),
@@ -100,10 +102,12 @@ class ArticleMemo:
                   for i in range(0, len(missing), CHUNK)]
         run_on = executor if executor is not None and len(missing) >= min_parallel else None
         for results in ordered_map(run_on, _article_chunk, [(root, config, chunk, render) for chunk in chunks]):
-            for slug, entry, body, placed in results:
+            for slug, entry, body, placed, share in results:
                 self._store(slug, entry, body)
                 if placed is not None:
                     self.placed[slug] = placed
+                if share is not None:
+                    self.shares[slug] = share
 
     def load_article(self, load: Callable) -> Callable:
         """content._load_article, served from the memo when the article's files are unchanged."""
@@ -184,22 +188,24 @@ def _complete(entry: ArticleEntry, anchored: AnchoredArticle | None, check: Coll
                         listing_key(light), complete=True), body
 
 
-def _article_chunk(root: Path, config: SiteConfig, chunk: list[tuple[str, bool, str]],
-                   render: PageRender | None) -> list[tuple[str, ArticleEntry, bytes | None, PlacedPage | None]]:
-    """Load and anchor a few articles, and render their pages if `render` is given: a task for any
-    Executor (arguments and result pickle)."""
+def _article_chunk(root: Path, config: SiteConfig, chunk: list[tuple[str, bool, str]], render: PageRender | None
+                   ) -> list[tuple[str, ArticleEntry, bytes | None, PlacedPage | None, ArticleExport | None]]:
+    """Load and anchor a few articles, and if `render` is given render their pages and make their
+    shares of the exports: a task for any Executor (arguments and result pickle)."""
     results = []
     for slug, has_annotations, article_key in chunk:
         loading = Collector()
         article = content._load_article(root, slug, has_annotations, loading)
-        entry, body, placed = ArticleEntry(article, tuple(loading.diagnostics)), None, None
+        entry, body, placed, share = ArticleEntry(article, tuple(loading.diagnostics)), None, None, None
         if article is not None:
             anchoring = Collector()
             anchored = resolve._anchor_article(article, config, anchoring)
             entry, body = _complete(entry, anchored, anchoring)
             if render is not None and anchored is not None and not loading.diagnostics and not anchoring.diagnostics:
                 placed = _place_page(anchored, entry.anchored, article_key, render)
-        results.append((slug, entry, body, placed))
+                if all(t in render.topics for c in anchored.claims for t in c.claim.topic_ids):  # else it fails to resolve
+                    share = article_export(Digest(render.config, (), (), tuple(render.topics.values())), entry.anchored)
+        results.append((slug, entry, body, placed, share))
     return results
 
 
