@@ -12,8 +12,8 @@ An entry keeps the article without its text; the rendered body is stored apart (
 `prewarm` computes the missing entries up front, in chunks on an Executor: the cold build's cost.
 Given a PageRender, the worker that anchors an article also renders its page at once and puts it
 into the staging folder, under the page key it would have (graph.py); the build uses that file if
-the page it plans has the same key, and renders the page itself otherwise. So a cold build sends
-no article text between processes.
+the page it plans has the same key, and renders the page itself otherwise. The worker makes the
+article's share of the exports too. So a cold build sends no article text between processes.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ back in the order the work was given, so the output does not depend on the numbe
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -57,8 +58,10 @@ class LazyProcessPool(Executor):
 
 def _worker_setup() -> None:
     """Workers leave interruption to the build process (Ctrl-C reaches the whole process group,
-    and a worker would print a traceback), and end when it ends, even if it is killed."""
+    and a worker would print a traceback), and end when it ends, even if it is killed. They
+    collect cycles as usual, whatever the build process does (build.py pauses its collector)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.enable()
     try:
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
