@@ -114,10 +114,10 @@ def _build(root: Path, out: Path, include_drafts: bool, strict: bool, progress: 
             if strict and last.summary.warnings:
                 raise ContentErrors(last.summary.warnings)
             return replace(last.summary, changed_paths=(), written=0, rendered=0)
-        summary, pages, memo_names = _build_changes(root, out, include_drafts, strict, progress, search, jobs,
+        summary, pages, memo_names, index_state = _build_changes(root, out, include_drafts, strict, progress, search, jobs,
                                                     executor, cache, keys, article_keys(hashes), last)
         if use_cache:
-            cache.put(record_name, BuildRecord(keys.build, summary, pages))
+            cache.put(record_name, BuildRecord(keys.build, summary, pages, index_state))
             cache.commit(keep=memo_names)
         return summary
     finally:
@@ -126,7 +126,7 @@ def _build(root: Path, out: Path, include_drafts: bool, strict: bool, progress: 
 
 def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, progress: Progress, search: bool,
                    jobs: int | None, executor: Executor | None, cache: BuildCache, keys: Keys,
-                   articles: dict[str, str], last: BuildRecord | None) -> tuple[Summary, dict[str, PageRecord], set[str]]:
+                   articles: dict[str, str], last: BuildRecord | None) -> tuple[Summary, dict[str, PageRecord], set[str], str]:
     """Read, resolve and plan everything; render the pages whose inputs changed; write what differs."""
     # Imported here: a build with nothing to do finishes before loading the parsers and templates.
     import jinja2
@@ -140,7 +140,7 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     from .parallel import LazyProcessPool, default_jobs
     from .render import CachedBytecode, make_environment, render_pages, static_files, template_diagnostic
     from .resolve import resolve
-    from .sitemap import render_crawler_files
+    from .sitemap import SITEMAP_FILE, render_crawler_files, sitemap_inputs
 
     workers = jobs or default_jobs()
     pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
@@ -162,9 +162,12 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
             raise ContentErrors(digest.warnings)
         page_list = plan_pages(digest, search)  # nothing rendered yet
         templates = graph.template_keys(environment, (p.template for p in page_list))
-        page_keys = graph.PageKeys(keys.site, templates, articles, memo.listing_keys()).keys(page_list)
         registries = graph.registry_hashes(digest)
+        listing_keys = memo.listing_keys()
+        index_state = graph.index_state(keys.site, templates, registries, digest, listing_keys)
         previous = last.pages if last is not None else {}
+        same_indexes = last is not None and last.index_state == index_state
+        page_keys = graph.PageKeys(keys.site, templates, articles, listing_keys).keys(page_list, previous if same_indexes else None)
         stale = [p for p in page_list if not graph.is_current(previous.get(p.path), page_keys[p.path], registries, out, p.path)]
         placed = _placed_pages(stale, memo.placed, page_keys)  # rendered by prewarm, as the plan has them
         to_render = [p for p in stale if p.path not in placed]
@@ -186,7 +189,12 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
                 extras.append(KeptFile(feed.path))
         # Whole-digest files: made again whenever anything changed, from the articles' cached shares.
         shares, share_names = _export_shares(digest, cache, articles, registries, memo.shares)
-        extras += render_crawler_files(page_list, digest.config) + render_exports(digest, shares)
+        sitemap_key = content_hash(keys.site, *sitemap_inputs(page_list))
+        keep_sitemap = bool(digest.config.base_url) and graph.is_current(previous.get(SITEMAP_FILE), sitemap_key, registries, out, SITEMAP_FILE)
+        extras += render_crawler_files(page_list, digest.config, with_sitemap=not keep_sitemap) + render_exports(digest, shares)
+        if digest.config.base_url:
+            records[SITEMAP_FILE] = (sitemap_key, ())
+            extras += [KeptFile(SITEMAP_FILE)] if keep_sitemap else []
         if search:
             page_files = list(files)  # Pagefind needs every page at once
             files = iter(page_files)
@@ -207,7 +215,7 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     out = out.resolve()
     pages = {path: PageRecord(*records.get(path, ("", ())), OutputStamp.of(os.path.join(out, path)))
              for path in result.files}
-    return summary, pages, memo.stored_names() | share_names
+    return summary, pages, memo.stored_names() | share_names, index_state
 
 
 def _export_shares(digest: Digest, cache: BuildCache, article_keys: dict[str, str], registries: dict[str, dict[str, str]],

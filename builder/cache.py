@@ -231,6 +231,7 @@ class BuildRecord:
     build_key: str  # every input, hashed: equal means the output is already right
     summary: Any
     pages: dict[str, PageRecord]  # output path -> record; static files have no key
+    index_state: str = ""  # graph.index_state(): equal means every index page has the same key
 
 
 @functools.cache

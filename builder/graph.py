@@ -17,6 +17,7 @@ caveats (by their article's listing key and their id), topics and sources (their
 
     article page  <- its Markdown, its annotations, the sources/topics it shows, templates, config
     feed          <- its newest articles (their files: entries hold the text), the topics, config
+    sitemap.xml   <- the page paths and the articles' dates, config
     source page   <- the source, the claims and caveats citing it (their articles' listing keys)
     topic page    <- the topic, its articles and claims
     home, topics/, sources/, discrepancies/ <- the listed articles' summaries, claims and caveats
@@ -122,8 +123,13 @@ class PageKeys:
         self.listing_keys = listing_keys
         self._shared: dict[int, str] = {}
 
-    def keys(self, page_list: list[Page]) -> dict[str, str]:
-        return {page.path: self.key(page) for page in page_list}
+    def keys(self, page_list: list[Page], index_keys: dict[str, PageRecord] | None = None) -> dict[str, str]:
+        """Every page's key; an index page's is taken from `index_keys` (the last build's records)
+        when given, which the caller does when index_state() is as it was."""
+        if index_keys is None:
+            return {page.path: self.key(page) for page in page_list}
+        return {page.path: index_keys[page.path].key if page.path in index_keys and not isinstance(page.view, ArticleView)
+                else self.key(page) for page in page_list}
 
     def key(self, page: Page) -> str:
         parts: list[str] = [self.site_key, self.template_keys[page.template], page.path, page.template, page.title]
@@ -180,6 +186,16 @@ class PageKeys:
             parts.append(repr(value))
         else:
             raise AssertionError(f"no key for a {type(value).__name__} in a page view")
+
+
+def index_state(site_key: str, template_keys: dict[str, str], registries: dict[str, dict[str, str]],
+                digest: Digest, listing_keys: dict[str, str]) -> str:
+    """A hash of everything an index page's key can depend on: the site key, the templates, the
+    sources and topics, and the listed articles in order. The index pages are planned from just
+    these (pages.plan_pages), so while it is unchanged their keys are too: a rebuild after an
+    edit to an article's text need not walk the long views of every index page again."""
+    return content_hash(site_key, repr(sorted(template_keys.items())), repr(registries),
+                        "\n".join(listing_keys[a.slug] for a in digest.articles))
 
 
 def feed_key(feed: Feed, site_key: str, article_keys: dict[str, str], registries: dict[str, dict[str, str]]) -> str:

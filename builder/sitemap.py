@@ -17,15 +17,25 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 NOT_LISTED = ("404.html",)  # served for missing pages, not a page to visit
 
 
-def render_crawler_files(page_list: list[Page], config: SiteConfig) -> list[RenderedFile]:
-    """robots.txt, and sitemap.xml when the site has a base_url."""
+SITEMAP_FILE = "sitemap.xml"
+
+
+def render_crawler_files(page_list: list[Page], config: SiteConfig, with_sitemap: bool = True) -> list[RenderedFile]:
+    """robots.txt, and sitemap.xml when the site has a base_url (unless the output has it already)."""
     files = []
     robots = "User-agent: *\nAllow: /\n"
     if config.base_url:
-        files.append(RenderedFile("sitemap.xml", sitemap_xml(page_list, config)))
-        robots += f"\nSitemap: {absolute_url(config, 'sitemap.xml')}\n"
+        if with_sitemap:
+            files.append(RenderedFile(SITEMAP_FILE, sitemap_xml(page_list, config)))
+        robots += f"\nSitemap: {absolute_url(config, SITEMAP_FILE)}\n"
     files.append(RenderedFile("robots.txt", robots.encode("utf-8")))
     return files
+
+
+def sitemap_inputs(page_list: list[Page]) -> list[str]:
+    """What sitemap_xml() reads of the pages (the config aside): their paths and the articles' dates."""
+    return [f"{page.path} {page.view.article.article.date}" if isinstance(page.view, ArticleView) else page.path
+            for page in page_list]
 
 
 def sitemap_xml(page_list: list[Page], config: SiteConfig) -> bytes:

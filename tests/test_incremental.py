@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import sqlite3
 import tempfile
 from pathlib import Path
@@ -90,7 +91,7 @@ def outcome(root: Path, out: Path, **options) -> tuple[str, object]:
 EDITS = st.lists(st.tuples(st.sampled_from([
     "article-text", "article-title", "article-topics", "add-article", "delete-article", "claim-text",
     "claim-source", "delete-annotations", "source-name", "add-source", "delete-source", "topic-title",
-    "delete-topic", "template", "delete-template", "config", "static", "draft",
+    "delete-topic", "template", "delete-template", "config", "static", "draft", "article-date",
 ]), st.integers(0, 3)), min_size=1, max_size=6)
 
 
@@ -144,13 +145,19 @@ def apply_edit(root: Path, kind: str, number: int) -> None:
         path.write_text(theme.replace("</footer>", f"<p>variant {number}</p></footer>"), encoding="utf-8")
     elif kind == "delete-template":
         (root / "templates" / "base.html").unlink(missing_ok=True)
-    elif kind == "config":
-        (root / "site" / "config.yaml").write_text(f"title: Digest {number}\ndescription: Variant {number}.\n",
+    elif kind == "config":  # with a base_url half the time: the sitemap comes and goes
+        base_url = f"base_url: https://example.org/d{number}/\n" if number % 2 else ""
+        (root / "site" / "config.yaml").write_text(f"title: Digest {number}\ndescription: Variant {number}.\n{base_url}",
                                                     encoding="utf-8")
     elif kind == "static":
         path = root / "site" / "static" / f"extra-{number}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"static {number}\n", encoding="utf-8")
+    elif kind == "article-date":  # reorders indexes and feeds, changes the sitemap's lastmod
+        if md.exists():
+            text = md.read_text(encoding="utf-8")
+            md.write_text(re.sub(r"date: \S+", f"date: 2025-0{number % 9 + 1}-1{number % 10}", text, count=1),
+                          encoding="utf-8")
     elif kind == "draft":
         edit(md, "source: xinhua\n", "source: xinhua\ndraft: true\n")
 
