@@ -119,24 +119,23 @@ class BuildCache:
         found = {n: self.pending[n] for n in names if n in self.pending}
         if self._db is None or not wanted or not self._reading:
             return found
-        try:
-            rows = []
-            for start in range(0, len(wanted), 500):
-                batch = wanted[start:start + 500]
-                rows += self._db.execute(f"SELECT name, mac, data FROM blobs WHERE name IN ({','.join('?' * len(batch))})",
-                                         batch).fetchall()
-        except sqlite3.Error as error:
-            self._ignore(f"unreadable cache ({error})")
-            return found
-        for name, mac, data in rows:
-            value = None
-            if isinstance(data, bytes) and hmac.compare_digest(str(mac), self._mac(name, data)):
-                value = self._unpickle(name, data)
-            else:
-                self._ignore(f"blob '{name}' does not match its MAC")
-            if value is None:
+        for start in range(0, len(wanted), 500):  # a batch at a time: only its bytes are held at once
+            batch = wanted[start:start + 500]
+            try:
+                rows = self._db.execute(f"SELECT name, mac, data FROM blobs WHERE name IN ({','.join('?' * len(batch))})",
+                                        batch).fetchall()
+            except sqlite3.Error as error:
+                self._ignore(f"unreadable cache ({error})")
                 return {n: self.pending[n] for n in names if n in self.pending}
-            found[name] = value
+            for name, mac, data in rows:
+                value = None
+                if isinstance(data, bytes) and hmac.compare_digest(str(mac), self._mac(name, data)):
+                    value = self._unpickle(name, data)
+                else:
+                    self._ignore(f"blob '{name}' does not match its MAC")
+                if value is None:
+                    return {n: self.pending[n] for n in names if n in self.pending}
+                found[name] = value
         return found
 
     def put(self, name: str, value: Any) -> None:
