@@ -30,10 +30,10 @@ FORMAT_VERSION = 1
 class ArticleExport:
     """One article's share of both files, as JSON text: a large digest's exports are these joined,
     and a rebuild reuses the shares of the articles that did not change (build.py caches them)."""
-    article: str  # its entry in claims.json's "articles"
-    claims: str  # its claims' entries, comma-separated ("" if none)
-    caveats: str
-    annotations: str  # its annotations' entries in annotations.jsonld
+    article: bytes  # its entry in claims.json's "articles", UTF-8
+    claims: bytes  # its claims' entries, comma-separated (b"" if none)
+    caveats: bytes
+    annotations: bytes  # its annotations' entries in annotations.jsonld
     annotation_count: int
 
 
@@ -48,59 +48,59 @@ def article_export(digest: Digest, article: AnchoredArticle) -> ArticleExport:
         return absolute_url(config, target) or relative_url(ANNOTATIONS_FILE, target)
 
     annotations = _article_annotations(digest, article, annotations_url, _creator(config))
-    return ArticleExport(_json(_article(article, claims_url)),
-                         ",".join(_json(_claim(article, c, claims_url)) for c in article.claims),
-                         ",".join(_json(_caveat(article, c, claims_url)) for c in article.caveats),
-                         ",".join(_json(item) for item in annotations), len(annotations))
+    return ArticleExport(_json(_article(article, claims_url)).encode("utf-8"),
+                         ",".join(_json(_claim(article, c, claims_url)) for c in article.claims).encode("utf-8"),
+                         ",".join(_json(_caveat(article, c, claims_url)) for c in article.caveats).encode("utf-8"),
+                         ",".join(_json(item) for item in annotations).encode("utf-8"), len(annotations))
 
 
 def render_exports(digest: Digest, shares: list[ArticleExport] | None = None) -> list[RenderedFile]:
     """Both files; `shares` are article_export() of every article, in order (computed if not given).
 
     The text is what json.dumps(..., separators=(",", ":")) gives for the whole, assembled from
-    the digest-wide parts and the articles' shares as a list of pieces joined once: at N=10,000
-    the two files are ~90 MB, and each concatenation would copy them.
+    the digest-wide parts and the articles' shares (UTF-8 already) as pieces joined once: at
+    N=10,000 the two files are ~90 MB, and each concatenation would copy them.
     """
     if shares is None:
         shares = [article_export(digest, a) for a in digest.articles]
-    claims: dict[str, list[str]] = {key: [_json(value)] for key, value in claims_export(digest).items()}
+    claims = {key: [_utf8(value)] for key, value in claims_export(digest).items()}
     claims.update(articles=_array(s.article for s in shares), claims=_array(s.claims for s in shares),
                   caveats=_array(s.caveats for s in shares))
     head, page = annotations_export(digest)
-    annotations = {key: [_json(value)] for key, value in head.items()}
-    annotations["total"] = [_json(sum(share.annotation_count for share in shares))]
-    first = {key: [_json(value)] for key, value in page.items()}
+    annotations = {key: [_utf8(value)] for key, value in head.items()}
+    annotations["total"] = [_utf8(sum(share.annotation_count for share in shares))]
+    first = {key: [_utf8(value)] for key, value in page.items()}
     first["items"] = _array(s.annotations for s in shares)
     annotations["first"] = _object(first)
-    return [RenderedFile(CLAIMS_FILE, _text(_object({key: claims[key] for key in CLAIMS_KEYS}))),
-            RenderedFile(ANNOTATIONS_FILE, _text(_object(annotations)))]
+    return [RenderedFile(CLAIMS_FILE, b"".join(_object({key: claims[key] for key in CLAIMS_KEYS}) + [b"\n"])),
+            RenderedFile(ANNOTATIONS_FILE, b"".join(_object(annotations) + [b"\n"]))]
 
 
 CLAIMS_KEYS = ("format", "digest", "statuses", "articles", "claims", "caveats", "sources", "topics")
 
 
-def _object(members: dict[str, list[str]]) -> list[str]:
+def _object(members: dict[str, list[bytes]]) -> list[bytes]:
     """The pieces of a JSON object, from its keys and the pieces of each value, in order."""
-    pieces = ["{"]
+    pieces = [b"{"]
     for key, value in members.items():
-        pieces += [",", _json(key), ":"] if len(pieces) > 1 else [_json(key), ":"]
+        pieces += [b",", _utf8(key), b":"] if len(pieces) > 1 else [_utf8(key), b":"]
         pieces += value
-    pieces.append("}")
+    pieces.append(b"}")
     return pieces
 
 
-def _array(items: Iterable[str]) -> list[str]:
-    """The pieces of a JSON array whose items are JSON text (an empty string stands for no items)."""
-    pieces = ["["]
+def _array(items: Iterable[bytes]) -> list[bytes]:
+    """The pieces of a JSON array whose items are JSON text (empty stands for no items)."""
+    pieces = [b"["]
     for item in items:
         if item:
-            pieces += [",", item] if len(pieces) > 1 else [item]
-    pieces.append("]")
+            pieces += [b",", item] if len(pieces) > 1 else [item]
+    pieces.append(b"]")
     return pieces
 
 
-def _text(pieces: list[str]) -> bytes:
-    return "".join(pieces).encode("utf-8") + b"\n"
+def _utf8(value: Any) -> bytes:
+    return _json(value).encode("utf-8")
 
 
 def claim_key(article: AnchoredArticle, claim_id: str) -> str:

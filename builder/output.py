@@ -164,12 +164,19 @@ def _recover_interrupted(out: Path, staging: Path) -> None:
 
 
 def _holds(path: str, data: bytes) -> bool:
-    """Whether the file at `path` has exactly these bytes."""
+    """Whether the file at `path` has exactly these bytes (read a block at a time: an export
+    file can be tens of megabytes, and this need not hold a second copy of it)."""
     try:
         if os.stat(path).st_size != len(data):
             return False
+        expected = memoryview(data)
         with open(path, "rb") as stream:
-            return stream.read() == data
+            offset = 0
+            while block := stream.read(1 << 20):
+                if expected[offset:offset + len(block)] != block:
+                    return False
+                offset += len(block)
+        return offset == len(data)
     except OSError:
         return False
 
