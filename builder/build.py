@@ -12,9 +12,10 @@ import os
 import shutil
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
+from functools import partial
 from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .cache import BuildCache, BuildRecord, OutputStamp, PageRecord, content_hash
 from .diagnostics import ContentErrors, Diagnostic
@@ -134,13 +135,13 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     from . import graph
     from .content import load_content
     from .exports import render_exports
-    from .feeds import plan_feeds, render_feeds
+    from .feeds import feed_file, plan_feeds
     from .memo import ArticleMemo
     from .pages import plan_pages
     from .parallel import LazyProcessPool, default_jobs
     from .render import CachedBytecode, make_environment, render_pages, static_files, template_diagnostic
     from .resolve import resolve
-    from .sitemap import SITEMAP_FILE, render_crawler_files, sitemap_inputs
+    from .sitemap import SITEMAP_FILE, robots_file, sitemap_file, sitemap_inputs
 
     workers = jobs or default_jobs()
     pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
@@ -178,23 +179,21 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
         records: dict[str, PageRecord] = {}
         files: Iterator[RenderedFile | KeptFile | PlacedFile] = _output_files(
             page_list, placed, rendered, previous, page_keys, registries, records)
-        feeds = plan_feeds(digest)
-        feed_keys = {feed.path: graph.feed_key(feed, keys.site, articles, registries) for feed in feeds}
-        stale_feeds = [f for f in feeds if not graph.is_current(previous.get(f.path), feed_keys[f.path], registries, out, f.path)]
-        extras: list[RenderedFile | KeptFile] = [*render_feeds(digest, stale_feeds)]
-        fresh = {feed.path for feed in stale_feeds}
-        for feed in feeds:
-            records[feed.path] = (feed_keys[feed.path], ())
-            if feed.path not in fresh:
-                extras.append(KeptFile(feed.path))
-        # Whole-digest files: made again whenever anything changed, from the articles' cached shares.
-        shares, share_names = _export_shares(digest, cache, articles, registries, memo.shares)
-        sitemap_key = content_hash(keys.site, *sitemap_inputs(page_list))
-        keep_sitemap = bool(digest.config.base_url) and graph.is_current(previous.get(SITEMAP_FILE), sitemap_key, registries, out, SITEMAP_FILE)
-        extras += render_crawler_files(page_list, digest.config, with_sitemap=not keep_sitemap) + render_exports(digest, shares)
+
+        def keyed(path: str, key: str, make: Callable[[], RenderedFile]) -> RenderedFile | KeptFile:
+            """A whole-digest file with a key (graph.py): kept while the output has it as the last build left it."""
+            records[path] = (key, ())
+            return KeptFile(path) if graph.is_current(previous.get(path), key, registries, out, path) else make()
+
+        extras: list[RenderedFile | KeptFile] = [
+            keyed(feed.path, graph.feed_key(feed, keys.site, articles, registries), partial(feed_file, feed, digest))
+            for feed in plan_feeds(digest)]
         if digest.config.base_url:
-            records[SITEMAP_FILE] = (sitemap_key, ())
-            extras += [KeptFile(SITEMAP_FILE)] if keep_sitemap else []
+            extras.append(keyed(SITEMAP_FILE, content_hash(keys.site, *sitemap_inputs(page_list)),
+                                partial(sitemap_file, page_list, digest.config)))
+        # The exports change with any article: made again each time, from the articles' cached shares.
+        shares, share_names = _export_shares(digest, cache, articles, registries, memo.shares)
+        extras += [robots_file(digest.config), *render_exports(digest, shares)]
         if search:
             page_files = list(files)  # Pagefind needs every page at once
             files = iter(page_files)

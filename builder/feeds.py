@@ -63,9 +63,13 @@ def plan_feeds(digest: Digest) -> list[Feed]:
     return feeds
 
 
-def render_feeds(digest: Digest, feeds: list[Feed] | None = None) -> list[RenderedFile]:
-    """Every feed (or the ones given) as Atom XML bytes."""
-    return [RenderedFile(feed.path, atom_xml(feed, digest)) for feed in (plan_feeds(digest) if feeds is None else feeds)]
+def render_feeds(digest: Digest) -> list[RenderedFile]:
+    """Every feed as Atom XML bytes."""
+    return [feed_file(feed, digest) for feed in plan_feeds(digest)]
+
+
+def feed_file(feed: Feed, digest: Digest) -> RenderedFile:
+    return RenderedFile(feed.path, atom_xml(feed, digest))
 
 
 def atom_xml(feed: Feed, digest: Digest) -> bytes:

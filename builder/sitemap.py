@@ -20,16 +20,17 @@ NOT_LISTED = ("404.html",)  # served for missing pages, not a page to visit
 SITEMAP_FILE = "sitemap.xml"
 
 
-def render_crawler_files(page_list: list[Page], config: SiteConfig, with_sitemap: bool = True) -> list[RenderedFile]:
-    """robots.txt, and sitemap.xml when the site has a base_url (unless the output has it already)."""
-    files = []
+def robots_file(config: SiteConfig) -> RenderedFile:
+    """robots.txt: everything allowed, and where the sitemap is when the site has one."""
     robots = "User-agent: *\nAllow: /\n"
     if config.base_url:
-        if with_sitemap:
-            files.append(RenderedFile(SITEMAP_FILE, sitemap_xml(page_list, config)))
         robots += f"\nSitemap: {absolute_url(config, SITEMAP_FILE)}\n"
-    files.append(RenderedFile("robots.txt", robots.encode("utf-8")))
-    return files
+    return RenderedFile("robots.txt", robots.encode("utf-8"))
+
+
+def sitemap_file(page_list: list[Page], config: SiteConfig) -> RenderedFile:
+    """sitemap.xml, for a site with a base_url."""
+    return RenderedFile(SITEMAP_FILE, sitemap_xml(page_list, config))
 
 
 def sitemap_inputs(page_list: list[Page]) -> list[str]:
