@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .anchoring import Selector
 from .diagnostics import Location
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):  # a tuple, like Location: there is one for every id written in content
     """An id written in content, with where it was written (for 'unknown id' errors)."""
 
     id: str
