@@ -52,8 +52,14 @@ def main() -> None:
     commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     print(f"digest at {commit or 'unknown commit'}; machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
           f"{_version([hugo, 'version']) if hugo else 'Hugo not installed (apt-get install -y hugo): no Hugo column'}")
-    for n in args.articles:
-        report(n, measure(n, args.work / f"n{n}", hugo, args.repeat, args.jobs, args.verify))
+    try:
+        for n in args.articles:
+            report(n, measure(n, args.work / f"n{n}", hugo, args.repeat, args.jobs, args.verify))
+    finally:
+        # Deleted only now: the file system is slow for minutes after a mass delete, and the
+        # next size's timings would pay for it.
+        for n in args.articles:
+            shutil.rmtree(args.work / f"n{n}" / "trash", ignore_errors=True)
 
 
 def measure(n: int, work: Path, hugo: str | None, repeat: int, jobs: int | None, verify: bool) -> dict[str, list[Run]]:
@@ -99,7 +105,6 @@ def measure(n: int, work: Path, hugo: str | None, repeat: int, jobs: int | None,
     finally:
         for path, data in originals.items():
             path.write_bytes(data)
-        shutil.rmtree(trash, ignore_errors=True)
     return results
 
 

@@ -304,6 +304,6 @@ def _output_files(page_list: list[Page], placed: dict[str, PlacedPage], rendered
 
 def _output_intact(last: BuildRecord, out: Path) -> bool:
     """Whether every file the last build wrote is still there, as it was written."""
-    folder = str(out.resolve())
-    return os.path.isdir(folder) and all(record.stamp is not None and OutputStamp.of(os.path.join(folder, path)) == record.stamp
+    folder = str(out.resolve()) + os.sep  # joined by hand: this runs for every page of a no-change build
+    return os.path.isdir(folder) and all(record.stamp is not None and OutputStamp.of(folder + path) == record.stamp
                                          for path, record in last.pages.items())
