@@ -214,15 +214,13 @@ def _place_page(full: AnchoredArticle, light: AnchoredArticle, article_key: str,
     process cannot know what the build will see (a source defined in another article's file)."""
     from .graph import PageKeys
     from .output import place_file
-    from .pages import article_page
+    from .pages import article_page, compared_ids
     from .render import EVERYTHING, environment_for, render_page
 
     sources = {**render.sources, **{s.id: s for s in full.article.local_sources if s.id not in render.sources}}
     registries = {"sources": sources, "topics": render.topics}
-    named = {sid for c in full.claims for sid in c.claim.source_ids} | {sid for c in full.caveats for sid in c.caveat.source_ids}
-    if full.article.source is not None:
-        named.add(full.article.source.id)
-    if not named <= sources.keys():
+    shown = compared_ids(full) | ({full.article.source.id} if full.article.source else set())
+    if not shown <= sources.keys():
         return None
     page = article_page(Digest.with_body_of(light, full.body_html), sources)
     try:

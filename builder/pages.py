@@ -159,7 +159,7 @@ def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
 def article_page(article: AnchoredArticle, sources: dict[str, Source]) -> Page:
     """An article's page; `sources` must hold every source the article names."""
     outlet = sources[article.article.source.id] if article.article.source else None
-    compared = tuple(sources[sid] for sid in sorted(_compared_ids(article)))
+    compared = tuple(sources[sid] for sid in sorted(compared_ids(article)))
     return Page(f"{article_url(article.slug)}index.html", "article.html", article.article.title,
                 ArticleView(article, compared, outlet))
 
@@ -177,7 +177,7 @@ def _with(value: Any, **changes: Any) -> Any:
     return copy
 
 
-def _compared_ids(article: AnchoredArticle) -> set[str]:
+def compared_ids(article: AnchoredArticle) -> set[str]:
     """The sources compare_sources() shows for an article."""
     involved = {sid for c in article.claims for sid in c.claim.source_ids}
     return involved | {sid for c in article.caveats if c.caveat.is_discrepancy for sid in c.caveat.source_ids}
@@ -185,7 +185,7 @@ def _compared_ids(article: AnchoredArticle) -> set[str]:
 
 def compare_sources(article: AnchoredArticle, sources: dict[str, Source]) -> Comparison:
     """Claims x sources: does each source report, omit or contradict each claim?"""
-    columns = tuple(sorted((sources[sid] for sid in _compared_ids(article)), key=lambda s: (s.name.lower(), s.id)))
+    columns = tuple(sorted((sources[sid] for sid in compared_ids(article)), key=lambda s: (s.name.lower(), s.id)))
     rows = []
     for claim in article.claims:
         verdicts: dict[str, Cell] = {sid: Cell("reports") for sid in claim.claim.source_ids}
