@@ -54,15 +54,13 @@ def article_export(digest: Digest, article: AnchoredArticle) -> ArticleExport:
                          ",".join(_json(item) for item in annotations).encode("utf-8"), len(annotations))
 
 
-def render_exports(digest: Digest, shares: list[ArticleExport] | None = None) -> list[RenderedFile]:
-    """Both files; `shares` are article_export() of every article, in order (computed if not given).
+def render_exports(digest: Digest, shares: list[ArticleExport]) -> list[RenderedFile]:
+    """Both files; `shares` are article_export() of every article, in order.
 
     The text is what json.dumps(..., separators=(",", ":")) gives for the whole, assembled from
     the digest-wide parts and the articles' shares (UTF-8 already) as pieces joined once: at
     N=10,000 the two files are ~90 MB, and each concatenation would copy them.
     """
-    if shares is None:
-        shares = [article_export(digest, a) for a in digest.articles]
     claims = {key: [_utf8(value)] for key, value in claims_export(digest).items()}
     claims.update(articles=_array(s.article for s in shares), claims=_array(s.claims for s in shares),
                   caveats=_array(s.caveats for s in shares))

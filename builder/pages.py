@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import Source, Topic
-from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest
+from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest, replaced
 from .sidenotes import NoteGroup, group_notes
 
 HOME = ""
@@ -166,15 +166,7 @@ def article_page(article: AnchoredArticle, sources: dict[str, Source]) -> Page:
 
 def listed_article(article: AnchoredArticle) -> AnchoredArticle:
     """The article as index pages see it: everything but its text."""
-    return _with(article, article=_with(article.article, body=""), body_html="", anchors={}, blocks=0)
-
-
-def _with(value: Any, **changes: Any) -> Any:
-    """dataclasses.replace() for a frozen dataclass, without re-running __init__ (this runs per article)."""
-    copy = object.__new__(type(value))
-    copy.__dict__.update(value.__dict__)
-    copy.__dict__.update(changes)
-    return copy
+    return replaced(article, article=replaced(article.article, body=""), body_html="", anchors={}, blocks=0)
 
 
 def compared_ids(article: AnchoredArticle) -> set[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from . import markup
 from .anchoring import BLOCK_BREAK, FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
@@ -88,9 +88,7 @@ class Digest:
 
     @staticmethod
     def with_body_of(article: AnchoredArticle, body_html: str) -> AnchoredArticle:
-        full = object.__new__(AnchoredArticle)
-        full.__dict__.update(article.__dict__, body_html=body_html)
-        return full
+        return replaced(article, body_html=body_html)
 
     def source(self, source_id: str) -> Source:
         return next(s for s in self.sources if s.id == source_id)
@@ -129,11 +127,14 @@ def resolve(content: Content, include_drafts: bool = False, memo: ArticleMemo | 
 
 def without_body(article: AnchoredArticle) -> AnchoredArticle:
     """The article without its text (Markdown and HTML): what the digest keeps of every article."""
-    light_article = object.__new__(Article)
-    light_article.__dict__.update(article.article.__dict__, body="")
-    light = object.__new__(AnchoredArticle)
-    light.__dict__.update(article.__dict__, article=light_article, body_html="")
-    return light
+    return replaced(article, article=replaced(article.article, body=""), body_html="")
+
+
+def replaced(value: Any, **changes: Any) -> Any:
+    """dataclasses.replace() for a frozen dataclass, without re-running __init__ (this runs per article)."""
+    copy = object.__new__(type(value))
+    copy.__dict__.update(value.__dict__, **changes)
+    return copy
 
 
 def _warn_unused(content: Content, sources: dict[str, Source], problems: Collector) -> None:
