@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from builder.anchoring import BLOCK_BREAK, fold, fold_fragment  # noqa: E402  (the checkout's own folding)
+from builder.stages.anchoring import BLOCK_BREAK, fold, fold_fragment  # noqa: E402  (the checkout's own folding)
 
 N_SOURCES = 120
 N_TOPICS = 30

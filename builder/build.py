@@ -17,20 +17,20 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .cache import BuildCache, BuildRecord, OutputStamp, PageRecord, content_hash
-from .diagnostics import ContentErrors, Diagnostic
+from .engine.store import BuildCache, BuildRecord, OutputStamp, PageRecord, content_hash
+from .stages.diagnostics import ContentErrors, Diagnostic
 from .inputs import Keys, article_keys, hash_files, input_files, make_keys
-from .output import KeptFile, PlacedFile, check_output_folder, staging_folder, write_site
+from .stages.output import KeptFile, PlacedFile, check_output_folder, staging_folder, write_site
 from .progress import SILENT, Progress
 
 if TYPE_CHECKING:
     import jinja2
 
-    from .exports import ArticleExport
+    from .stages.exports import ArticleExport
     from .memo import PageRender, PlacedPage
-    from .pages import Page
-    from .render import RenderedFile
-    from .resolve import Digest
+    from .stages.pages import Page
+    from .stages.render import RenderedFile
+    from .stages.resolve import Digest
 
 # Below these, starting workers and shipping them the pages costs more than it saves (measured on 2
 # cores): an article to parse and anchor costs ~10 ms, a page to render ~3 ms. A given executor is always used.
@@ -66,8 +66,8 @@ class Summary:
 
 def check(root: Path) -> tuple[Diagnostic, ...]:
     """Validate the site in `root` without writing: its warnings, or ContentErrors."""
-    from .content import load_content
-    from .resolve import resolve
+    from .stages.content import load_content
+    from .stages.resolve import resolve
 
     return resolve(load_content(root), include_drafts=True).warnings
 
@@ -133,15 +133,15 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     import jinja2
 
     from . import graph
-    from .content import load_content
-    from .exports import render_exports
-    from .feeds import feed_file, plan_feeds
+    from .stages.content import load_content
+    from .stages.exports import render_exports
+    from .stages.feeds import feed_file, plan_feeds
     from .memo import ArticleMemo
-    from .pages import plan_pages
-    from .parallel import LazyProcessPool, default_jobs
-    from .render import CachedBytecode, make_environment, render_pages, static_files, template_diagnostic
-    from .resolve import resolve
-    from .sitemap import SITEMAP_FILE, robots_file, sitemap_file, sitemap_inputs
+    from .stages.pages import plan_pages
+    from .engine.parallel import LazyProcessPool, default_jobs
+    from .stages.render import CachedBytecode, make_environment, render_pages, static_files, template_diagnostic
+    from .stages.resolve import resolve
+    from .stages.sitemap import SITEMAP_FILE, robots_file, sitemap_file, sitemap_inputs
 
     workers = jobs or default_jobs()
     pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
@@ -222,8 +222,8 @@ def _export_shares(digest: Digest, cache: BuildCache, article_keys: dict[str, st
     """Each article's share of the exports (exports.py), reused while its files, the config and the
     topics are unchanged, or `made` by prewarm (from the same topics); and the cache names they
     are stored under."""
-    from .exports import ArticleExport, article_export
-    from .render import EVERYTHING
+    from .stages.exports import ArticleExport, article_export
+    from .stages.render import EVERYTHING
 
     topics = registries["topics"][EVERYTHING]
     names = {a.slug: f"export:{content_hash(article_keys[a.slug], topics)}" for a in digest.articles}
@@ -241,9 +241,9 @@ def _export_shares(digest: Digest, cache: BuildCache, article_keys: dict[str, st
 def _search_index(page_files: list[RenderedFile | KeptFile | PlacedFile], out: Path, language: str) -> list[RenderedFile]:
     """Pagefind's bundle for every page: kept pages are read back from the output they stand in,
     placed ones from the staging folder."""
-    from .output import staging_folder
-    from .render import RenderedFile
-    from .search import search_index
+    from .stages.output import staging_folder
+    from .stages.render import RenderedFile
+    from .stages.search import search_index
 
     staging = staging_folder(out.resolve())
     pages = [RenderedFile(file.path, (out / file.path).read_bytes()) if isinstance(file, KeptFile)
@@ -255,10 +255,10 @@ def _search_index(page_files: list[RenderedFile | KeptFile | PlacedFile], out: P
 def _page_render(root: Path, out: Path, search: bool, keys: Keys, environment: jinja2.Environment) -> PageRender | None:
     """What prewarm needs to render article pages as it anchors them (memo.py), if the config,
     sources and topics are as they should be (else the build fails anyway)."""
-    from .content import load_registries
+    from .stages.content import load_registries
     from .graph import template_keys
     from .memo import PageRender
-    from .output import prepare_staging
+    from .stages.output import prepare_staging
 
     registries = load_registries(root)
     if registries is None:
@@ -272,7 +272,7 @@ def _page_render(root: Path, out: Path, search: bool, keys: Keys, environment: j
 
 def _placed_pages(stale: list[Page], placed: dict[str, PlacedPage], page_keys: dict[str, str]) -> dict[str, PlacedPage]:
     """The stale pages that prewarm rendered under the key the plan gives them: path -> how."""
-    from .pages import ArticleView
+    from .stages.pages import ArticleView
 
     found = {}
     for page in stale:

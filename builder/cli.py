@@ -13,8 +13,8 @@ import click
 from . import __version__
 from .build import build as build_site
 from .build import check as check_site
-from .diagnostics import ContentErrors, Diagnostic, SearchUnavailable, did_you_mean
-from .output import UnsafeOutput
+from .stages.diagnostics import ContentErrors, Diagnostic, SearchUnavailable, did_you_mean
+from .stages.output import UnsafeOutput
 from .terminal import TerminalProgress, Verbosity, say, say_diagnostic, summary_line
 
 FORMATS = click.Choice(["text", "github", "json"])
@@ -111,7 +111,7 @@ def check(source_dir: Path, strict: bool, output_format: str) -> None:
               help="Write every schema as NAME.schema.json into this folder instead of printing one.")
 def schema(name: str, out_dir: Path | None) -> None:
     """Print the JSON Schema of a content file (default: the annotation file)."""
-    from .schema import document_schemas
+    from .stages.schema import document_schemas
 
     schemas = document_schemas()
     if out_dir is None:
@@ -203,7 +203,7 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
     annotation template; refuses to overwrite either.
     """
     from .scaffold import Known, ScaffoldRefusal, article_slug, create_article, known_ids
-    from .shapes import SLUG_PATTERN
+    from .stages.shapes import SLUG_PATTERN
 
     slug = slug if slug is not None else article_slug(title)
     if not SLUG_PATTERN.match(slug):

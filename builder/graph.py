@@ -39,13 +39,13 @@ from typing import Any, Iterable
 import jinja2
 from jinja2 import meta
 
-from .cache import OutputStamp, PageRecord, content_hash
-from .feeds import Feed
+from .engine.store import OutputStamp, PageRecord, content_hash
+from .stages.feeds import Feed
 from .inputs import MISSING
-from .model import Source, Topic
-from .pages import ArticleView, CitedCaveat, CitedClaim, Page, listed_article
-from .render import EVERYTHING
-from .resolve import AnchoredArticle, Digest
+from .stages.model import Source, Topic
+from .stages.pages import ArticleView, CitedCaveat, CitedClaim, Page, listed_article
+from .stages.render import EVERYTHING
+from .stages.resolve import AnchoredArticle, Digest
 
 
 def listing_key(article: AnchoredArticle) -> str:

@@ -11,20 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .cache import RACY_SECONDS, BuildCache, FileStamp, content_hash
+from .stages.theme import PACKAGE_DIR, builtin_theme
+from .engine.store import RACY_SECONDS, BuildCache, FileStamp, content_hash
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 MISSING = "missing"
 # content.py's CONFIG_PATH and ARTICLES_DIR (tests/test_incremental.py checks they agree), written
 # out so that this module does not load the YAML parser.
 CONFIG_PATH = "site/config.yaml"
 ARTICLES_DIR = "content/articles"
-
-
-def builtin_theme() -> Path:
-    """The built-in templates: inside the installed package, or at the top of a source checkout."""
-    installed = PACKAGE_DIR / "templates"
-    return installed if installed.is_dir() else PACKAGE_DIR.parent / "templates"
 
 
 def input_files(root: Path) -> dict[str, str]:
@@ -34,9 +28,8 @@ def input_files(root: Path) -> dict[str, str]:
     for folder in ("content", "site", "templates"):
         _add_tree(files, root / folder, folder)
     _add_tree(files, builtin_theme(), "<theme>")
-    for name in sorted(os.listdir(PACKAGE_DIR)):
-        if name.endswith(".py"):
-            files[f"<code>/{name}"] = str(PACKAGE_DIR / name)
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        files[f"<code>/{path.relative_to(PACKAGE_DIR).as_posix()}"] = str(path)
     return files
 
 

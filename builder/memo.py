@@ -25,14 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import content, resolve
-from .cache import BuildCache
-from .diagnostics import Collector, Diagnostic
-from .exports import ArticleExport, article_export
+from .stages import content, resolve
+from .engine.store import BuildCache
+from .stages.diagnostics import Collector, Diagnostic
+from .stages.exports import ArticleExport, article_export
 from .graph import listing_key
-from .model import Article, SiteConfig, Source, Topic
-from .parallel import ordered_map
-from .resolve import AnchoredArticle, Digest, without_body
+from .stages.model import Article, SiteConfig, Source, Topic
+from .engine.parallel import ordered_map
+from .stages.resolve import AnchoredArticle, Digest, without_body
 
 CHUNK = 16  # articles per task: large enough to amortise pickling, small enough to spread
 
@@ -213,9 +213,9 @@ def _place_page(full: AnchoredArticle, light: AnchoredArticle, article_key: str,
     """Render the article's page into the staging folder, as the build would; None where this
     process cannot know what the build will see (a source defined in another article's file)."""
     from .graph import PageKeys
-    from .output import place_file
-    from .pages import article_page, compared_ids
-    from .render import EVERYTHING, environment_for, render_page
+    from .stages.output import place_file
+    from .stages.pages import article_page, compared_ids
+    from .stages.render import EVERYTHING, environment_for, render_page
 
     sources = {**render.sources, **{s.id: s for s in full.article.local_sources if s.id not in render.sources}}
     registries = {"sources": sources, "topics": render.topics}

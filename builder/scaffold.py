@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import ARTICLES_DIR, CONFIG_PATH, load_content
-from .diagnostics import ContentErrors
-from .inputs import PACKAGE_DIR, builtin_theme
+from .stages.content import ARTICLES_DIR, CONFIG_PATH, load_content
+from .stages.diagnostics import ContentErrors
+from .stages.theme import PACKAGE_DIR, builtin_theme
 
 STARTER = PACKAGE_DIR / "starter"  # the example digest `digest init` copies
 MAX_SLUG_LENGTH = 60

@@ -30,8 +30,8 @@ from urllib.parse import unquote, urlsplit
 
 
 from .build import Summary, build
-from .diagnostics import ContentErrors, Diagnostic, Location, SearchUnavailable
-from .inputs import PACKAGE_DIR
+from .stages.diagnostics import ContentErrors, Diagnostic, Location, SearchUnavailable
+from .stages.theme import PACKAGE_DIR
 from .terminal import Verbosity, say, say_diagnostic
 from .watch import affects_build, site_changes, watched_folders
 

@@ -17,7 +17,7 @@ from typing import IO, Callable
 import click
 
 from .build import Summary
-from .diagnostics import Diagnostic
+from .stages.diagnostics import Diagnostic
 
 SEVERITY_COLOURS = {"error": "red", "warning": "yellow"}
 

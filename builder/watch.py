@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 import watchfiles
 
-from .render import builtin_theme
+from .stages.theme import builtin_theme
 
 # Editors' swap, backup and lock files, on top of watchfiles' defaults (.swp, ~, .#, .DS_Store).
 _EDITOR_DEBRIS = (r"^4913$", r"\.tmp$", r"\.bak$", r"\.crswap$", r"^#.*#$")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from builder.anchoring import QuoteAmbiguous, QuoteNotFound, Selector, find_quote, fold
-from builder.markup import parse
+from builder.stages.anchoring import QuoteAmbiguous, QuoteNotFound, Selector, find_quote, fold
+from builder.stages.markup import parse
 
 SEED = "One significant outcome highlighted was China”s commitment to markedly increase its imports."
 

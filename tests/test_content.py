@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from builder.content import load_content
-from builder.diagnostics import ContentErrors
-from builder.resolve import resolve
+from builder.stages.content import load_content
+from builder.stages.diagnostics import ContentErrors
+from builder.stages.resolve import resolve
 from conftest import article, make_site
 
 ANNOTATIONS = """\

@@ -9,9 +9,9 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from builder import markup
-from builder.anchoring import Span
-from builder.pagetext import page_text
+from builder.stages import markup
+from builder.stages.anchoring import Span
+from builder.stages.pagetext import page_text
 
 SLUG = "trump-xi-call-2026-02-04"
 

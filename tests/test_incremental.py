@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from builder.build import build
-from builder.cache import CACHE_DIR, CACHE_FILE
-from builder.diagnostics import ContentErrors
+from builder.engine.store import CACHE_DIR, CACHE_FILE
+from builder.stages.diagnostics import ContentErrors
 
 from conftest import make_site
 
@@ -311,7 +311,8 @@ def test_the_staging_folder_keeps_the_previous_output_beside_it(tmp_path: Path) 
 
 
 def test_the_input_scan_names_the_paths_content_reads() -> None:
-    from builder import content, inputs
+    from builder import inputs
+    from builder.stages import content
 
     assert (inputs.CONFIG_PATH, inputs.ARTICLES_DIR) == (content.CONFIG_PATH, content.ARTICLES_DIR)
 

@@ -2,8 +2,8 @@
 
 from bs4 import BeautifulSoup
 
-from builder.anchoring import Selector, find_quote, fold
-from builder.markup import Highlight, parse, render
+from builder.stages.anchoring import Selector, find_quote, fold
+from builder.stages.markup import Highlight, parse, render
 
 
 def highlight(parsed, quote, name, marker="1"):

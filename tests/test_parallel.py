@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from builder.build import MIN_PARALLEL, build
-from builder.content import load_content
-from builder.pages import plan_pages
-from builder.render import render_pages
-from builder.resolve import resolve
+from builder.stages.content import load_content
+from builder.stages.pages import plan_pages
+from builder.stages.render import render_pages
+from builder.stages.resolve import resolve
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from builder.build import build, check
-from builder.diagnostics import ContentErrors
+from builder.stages.diagnostics import ContentErrors
 from conftest import make_site
 
 BODY = "Trump said China will buy **more _soybeans_** this [season](https://x.test).\n\nXinhua did not say so.\n"

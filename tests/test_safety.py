@@ -6,8 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from builder.build import build
-from builder.diagnostics import ContentErrors
-from builder.shapes import unsafe_url_reason
+from builder.stages.diagnostics import ContentErrors
+from builder.stages.shapes import unsafe_url_reason
 from conftest import make_site
 
 XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>" onmouseover="alert(3)'

@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from builder.cli import main
-from builder.schema import document_schemas
+from builder.stages.schema import document_schemas
 from conftest import REPO
 
 SCHEMAS = document_schemas()

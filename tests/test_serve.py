@@ -330,7 +330,7 @@ def test_rebuild_locates_a_template_error(tmp_path: Path) -> None:
 
 
 def test_the_overlay_escapes_what_it_shows() -> None:
-    from builder.diagnostics import Diagnostic, Location
+    from builder.stages.diagnostics import Diagnostic, Location
     from builder.serve import overlay_html
     overlay = overlay_html([Diagnostic(Location("content/a.yaml", 3, 4), "quote '<script>' not found")])
     assert "<script>" not in overlay and "&lt;script&gt;" in overlay

@@ -9,7 +9,7 @@ import extruct
 from bs4 import BeautifulSoup
 
 from builder.build import build
-from builder.structured import script_json
+from builder.stages.structured import script_json
 from conftest import article, make_site
 
 ARTICLE_URL = "https://example.org/digest/articles/trump-xi-call-2026-02-04/"
@@ -75,7 +75,7 @@ def test_statuses_without_a_rating_publish_no_review(tmp_path: Path) -> None:
 
 
 def test_rating_outside_one_to_five_is_a_located_error(tmp_path: Path) -> None:
-    from builder.diagnostics import ContentErrors
+    from builder.stages.diagnostics import ContentErrors
     root = make_site(tmp_path / "site", {"site/config.yaml": "title: T\nstatuses:\n  - {id: ok, label: OK, rating: 9}\n",
                                              "content/articles/a.md": article()})
     try:

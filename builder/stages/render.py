@@ -14,12 +14,13 @@ from typing import Any, Callable, Iterator
 
 import jinja2
 
-from . import __version__, addresses, pages, structured
+from .. import __version__
+from . import addresses, pages, structured
 from .diagnostics import Diagnostic, Location
-from .inputs import builtin_theme  # noqa: F401  (also part of this module's interface)
+from .theme import builtin_theme
 from .model import SiteConfig, Source, Topic
 from .pages import Page
-from .parallel import ordered_map
+from ..engine.parallel import ordered_map
 from .resolve import Digest
 
 EVERYTHING = "*"  # a look-up of the whole registry (iterating it); graph.py uses the same name

@@ -16,7 +16,7 @@ from .pagetext import TextAnchor, page_text
 from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
 
 if TYPE_CHECKING:
-    from .memo import ArticleMemo
+    from ..memo import ArticleMemo
 
 
 @dataclass(frozen=True)

@@ -236,8 +236,8 @@ class BuildRecord:
 @functools.cache
 def code_version() -> str:
     """A hash of the builder's own source: blobs pickled by other code may not load the same."""
-    package = Path(__file__).resolve().parent
-    return content_hash(*(path.read_bytes() for path in sorted(package.glob("*.py"))))
+    package = Path(__file__).resolve().parent.parent
+    return content_hash(*(path.read_bytes() for path in sorted(package.rglob("*.py"))))
 
 
 def _mac_key() -> bytes:

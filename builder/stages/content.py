@@ -18,7 +18,7 @@ from .shapes import (ANNOTATIONS, CAVEAT, CLAIM, CONFIG, FRONT_MATTER, ID_PATTER
 from .yamlfile import YamlMap, parse_yaml, type_name
 
 if TYPE_CHECKING:
-    from .memo import ArticleMemo
+    from ..memo import ArticleMemo
 
 CONFIG_PATH = "site/config.yaml"
 SOURCES_PATH = "content/sources.yaml"

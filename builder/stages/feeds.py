@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from . import __version__
+from .. import __version__
 from .addresses import absolute_url, permanent_id
 from .model import SiteConfig
 from .pages import HOME, article_url, topic_url

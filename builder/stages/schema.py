@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import __version__
+from .. import __version__
 from .shapes import (ANNOTATIONS, CONFIG, FRONT_MATTER, ID_PATTERN, LANGUAGE_PATTERN, SOURCE, TOPIC,
                      Field, Shape)
 

@@ -1,0 +1,1 @@
+"""Pure stages: frozen data in, frozen data out. They know nothing of caching (see ../engine)."""
