@@ -42,6 +42,17 @@ def make_site(root: Path, files: dict[str, str], defaults: bool = True) -> Path:
     return root
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file below `folder` (relative POSIX path -> bytes): what two builds are compared by."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file below `folder` -> (inode, mtime): what tells a rewritten file from a kept one."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def article(title: str = "A call", date: str = "2026-02-04", body: str = "Some text.", extra: str = "") -> str:
     """The text of an article file with front matter."""
     return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n\n{textwrap.dedent(body)}"

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
+from conftest import stamps, tree
 
 SITES = Path(__file__).parent / "sites"
 CASES = sorted(p.name for p in (SITES / "errors").iterdir() if p.is_dir())
@@ -26,11 +27,6 @@ def broken_site(case: str, root: Path) -> Path:
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, root / rel)
     return root
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_there_is_a_case_for_every_kind_of_mistake():
@@ -56,12 +52,12 @@ def test_build_fails_on_the_mistake_and_leaves_the_previous_output_untouched(cas
     out = tmp_path / "public"
     shutil.copytree(SITES / "example", tmp_path / "good")
     assert CliRunner().invoke(main, ["build", "--source", str(tmp_path / "good"), "--out", str(out)]).exit_code == 0
-    before = snapshot(out)
+    before = tree(out), stamps(out)
     result = CliRunner().invoke(main, ["build", "--source", str(site), "--out", str(out)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert result.stderr.startswith((SITES / "errors" / case / "expected.txt").read_text(encoding="utf-8").rsplit("\n", 2)[0])
-    assert snapshot(out) == before
+    assert (tree(out), stamps(out)) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["good", "public", "site"]  # no staging left behind
 
 

@@ -17,7 +17,7 @@ from builder.build import build
 from builder.engine.store import CACHE_DIR, CACHE_FILE
 from builder.stages.diagnostics import ContentErrors
 
-from conftest import make_site
+from conftest import make_site, stamps, tree
 
 SOURCES = {
     "xinhua": "Xinhua News Agency",
@@ -67,15 +67,6 @@ def base_files() -> dict[str, str]:
         files[f"content/articles/{slug}.md"] = article_text(slug, f"Call {number}", BODY)
         files[f"content/articles/{slug}.yaml"] = ANNOTATIONS
     return files
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def stamps(folder: Path) -> dict[str, tuple[int, int]]:
-    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def outcome(root: Path, out: Path, **options) -> tuple[str, object]:

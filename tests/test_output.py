@@ -13,13 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
-from conftest import REPO, article, make_site
+from conftest import REPO, article, make_site, tree
 
 EXAMPLE = Path(__file__).parent / "sites" / "example"
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def run_build(source: Path, out: Path | str):
@@ -40,12 +36,12 @@ def test_dangerous_output_folders_are_refused(out_of, tmp_path, monkeypatch):
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     site = make_site(tmp_path / "home" / "site", {"content/articles/a.md": article()})
-    before = files_of(tmp_path)
+    before = tree(tmp_path)
     result = run_build(site, out_of(site, home))
     assert result.exit_code == 1
     assert "refusing to build into" in result.output
     assert "Traceback" not in result.output
-    assert files_of(tmp_path) == before
+    assert tree(tmp_path) == before
 
 
 def test_a_file_or_a_folder_of_other_files_is_not_replaced(tmp_path):
@@ -87,7 +83,7 @@ def test_an_interrupted_build_leaves_the_previous_output_exactly_as_it_was(how, 
     site = big_site(tmp_path / "site", 400)
     out = tmp_path / "public"
     assert run_build(site, out).exit_code == 0
-    before = {p: (data, (out / p).stat().st_mtime_ns) for p, data in files_of(out).items()}
+    before = {p: (data, (out / p).stat().st_mtime_ns) for p, data in tree(out).items()}
     (site / "content/articles/a0000.md").write_text(article("Changed", body="New text.\n"))
     # As from a terminal: a test run started in the background inherits SIGINT ignored.
     process = subprocess.Popen([sys.executable, "-m", "builder.cli", "build", "--source", str(site), "--out", str(out)],
@@ -101,7 +97,7 @@ def test_an_interrupted_build_leaves_the_previous_output_exactly_as_it_was(how, 
     _, stderr = process.communicate(timeout=60)
     assert process.returncode != 0
     assert b"Traceback" not in stderr
-    assert {p: (data, (out / p).stat().st_mtime_ns) for p, data in files_of(out).items()} == before
+    assert {p: (data, (out / p).stat().st_mtime_ns) for p, data in tree(out).items()} == before
     # the next build recovers and completes
     assert run_build(site, out).exit_code == 0
     assert "Changed" in (out / "articles/a0000/index.html").read_text()
@@ -114,6 +110,6 @@ def test_output_is_identical_across_hash_seeds(tmp_path):
         out = tmp_path / f"out-{seed}"
         subprocess.run([sys.executable, "-m", "builder.cli", "build", "--source", str(EXAMPLE), "--out", str(out)],
                        check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed}, cwd=REPO)
-        outs.append(files_of(out))
+        outs.append(tree(out))
     assert outs[0] == outs[1] == outs[2]
     assert len(outs[0]) > 10

@@ -19,10 +19,7 @@ from builder.stages.resolve import resolve
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import corpus  # noqa: E402  (the benchmark's seeded corpus generator)
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from conftest import tree  # noqa: E402
 
 
 @pytest.fixture(scope="module")

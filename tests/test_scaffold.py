@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from builder.build import build
 from builder.cli import main
 from builder.scaffold import article_slug
+from conftest import tree
 
 
 def run(*args: str):
@@ -61,9 +62,7 @@ def test_theme_copy_builds_the_same_site(tmp_path: Path) -> None:
     assert (tmp_path / "copied/site/static/style.css").is_file()
     build(tmp_path / "plain", tmp_path / "plain-out")
     build(tmp_path / "copied", tmp_path / "copied-out")
-    plain = {p.relative_to(tmp_path / "plain-out"): p.read_bytes() for p in (tmp_path / "plain-out").rglob("*") if p.is_file()}
-    copied = {p.relative_to(tmp_path / "copied-out"): p.read_bytes() for p in (tmp_path / "copied-out").rglob("*") if p.is_file()}
-    assert plain == copied
+    assert tree(tmp_path / "plain-out") == tree(tmp_path / "copied-out")
 
 
 def test_site_templates_override_the_builtin_theme_file_by_file(tmp_path: Path) -> None:
