@@ -1,160 +1,164 @@
-"""Benchmark: digest against Hugo on the same generated corpus, measured in the same run.
+"""Benchmark: digest against Hugo, and against Hugo followed by Pagefind, on one generated corpus, in one run.
 
-    python bench/run.py                      # N = 1,000 and 10,000 (several minutes)
-    python bench/run.py --articles 1000      # one size
-    python bench/run.py --articles 1000 --verify   # also check incremental == clean output
+    python bench/run.py                                # N = 1,000 and 10,000 (long: see the README)
+    python bench/run.py --articles 1000 --verify       # one size; also check incremental == clean output
+    python bench/run.py --articles 200 --repeat 1 --no-hugo --configs no-search   # a quick iteration
 
-For each N it generates (or reuses) the seeded corpus in --work, then times, as separate processes
-(start-up included): Hugo's cold build and no-change rebuild of the plain Markdown, and digest's
-cold build, no-change rebuild, one-article text edit, one-article annotation edit and one-source
-edit; it samples the peak resident memory of each process tree and counts the files each run
-wrote (new inode or mtime). Rebuilds are repeated and their median is shown. Old output is moved
-aside before a cold build and deleted only after all timings (a mass delete slows the disk down).
+For each N it generates (or reuses) the seeded corpus in --work, then times, each as a separate process
+(start-up included): Hugo's cold build of the plain Markdown, Pagefind over Hugo's output, Hugo's
+no-change rebuild; and for each digest configuration (the default build, with search, and --no-search):
+the cold build, a no-change rebuild, a one-article text edit, a verdict edit, a one-article annotation
+edit and a one-source edit. Rebuilds are repeated and their median is shown. Memory is the peak of the
+largest single process and of the whole process tree (see measure.py). It prints the figures, then
+issue 10's targets (--no-search against Hugo) and issue 11's (with search against Hugo + Pagefind),
+with the ratios measured in this run. Old output is moved aside before each cold build and deleted only
+after all timings (the file system is slow for minutes after a mass delete).
+
+Only `digest build` as a subprocess and the files it writes are used, so the pipeline can change freely.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
 import corpus  # noqa: E402
+import report  # noqa: E402
+from edits import corpus_edits, originals  # noqa: E402
+from measure import Run, differences, fingerprints, output_of, run_timed  # noqa: E402
+from report import HUGO_COLD, HUGO_REBUILD, PAGEFIND, Measurement  # noqa: E402
 
 SEED = 1
-
-
-@dataclass
-class Run:
-    seconds: float
-    peak_mib: float
-    written: int  # files with a new inode or mtime
+CORPUS_FOLDERS = ("site", "content")  # what the generator writes into a digest site; the rest is the builds'
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="digest vs Hugo on a generated corpus")
+    parser = argparse.ArgumentParser(description="digest vs Hugo (and Hugo + Pagefind) on a generated corpus")
     parser.add_argument("--articles", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "digest-bench")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each rebuild (median shown)")
     parser.add_argument("--jobs", type=int, default=None, help="digest --jobs (default: every core)")
-    parser.add_argument("--verify", action="store_true", help="check the incremental output against a clean build")
+    parser.add_argument("--configs", type=_configs, default=list(report.CONFIGS),
+                        help="digest configurations, comma-separated (default: search,no-search)")
+    parser.add_argument("--no-hugo", action="store_true", help="skip the Hugo and Hugo + Pagefind references")
+    parser.add_argument("--verify", action="store_true", help="check each incremental output against a clean build")
     args = parser.parse_args()
-    hugo = shutil.which("hugo")
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    print(f"digest at {commit or 'unknown commit'}; machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start; "
-          f"{_version([hugo, 'version']) if hugo else 'Hugo not installed (apt-get install -y hugo): no Hugo column'}")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    hugo = None if args.no_hugo else shutil.which("hugo")
+    pagefind = None if args.no_hugo else _pagefind_binary()
+    sizes = sorted(set(args.articles))  # smallest first: the scaling row needs N / 10 measured already
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    print(f"digest at {commit or 'unknown commit'}; machine: {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f} at start; configurations: {', '.join(args.configs)}; rebuilds run "
+          f"{args.repeat} time(s)")
+    print("references: " + ("skipped (--no-hugo)" if args.no_hugo else
+                            f"{_version([hugo, 'version']) if hugo else 'Hugo not installed (apt-get install -y hugo)'}; "
+                            f"{_version([str(pagefind), '--version']) if pagefind else 'pagefind not found'}"))
+    measured: list[Measurement] = []
     try:
-        for n in args.articles:
-            report(n, measure(n, args.work / f"n{n}", hugo, args.repeat, args.jobs, args.verify))
+        for n in sizes:
+            m = measure(n, args.work / f"n{n}", hugo, pagefind, args.configs, args.repeat, args.jobs, args.verify)
+            smaller = next((earlier for earlier in measured if earlier.n * 10 == n), None)
+            print()
+            print("\n".join(report.measurements_table(m, args.configs, args.repeat)))
+            if "no-search" in args.configs:
+                print()
+                print("\n".join(report.targets_table(
+                    f"Issue 10 targets at N = {n:,}: digest --no-search against Hugo's cold build (this run)",
+                    report.issue_10_targets(m, smaller))))
+            if "search" in args.configs:
+                print()
+                print("\n".join(report.targets_table(
+                    f"Issue 11 targets at N = {n:,}: the default build (with search) against Hugo followed by "
+                    "Pagefind, cold (this run)", report.issue_11_targets(m))))
+            print(f"load average {os.getloadavg()[0]:.1f} at the end of N = {n:,}", flush=True)
+            measured.append(m)
     finally:
         # Deleted only now: the file system is slow for minutes after a mass delete, and the
-        # next size's timings would pay for it.
-        for n in args.articles:
+        # next timings would pay for it.
+        for n in sizes:
             shutil.rmtree(args.work / f"n{n}" / "trash", ignore_errors=True)
 
 
-def measure(n: int, work: Path, hugo: str | None, repeat: int, jobs: int | None, verify: bool) -> dict[str, list[Run]]:
+def measure(n: int, work: Path, hugo: str | None, pagefind: Path | None, configs: list[str], repeat: int,
+            jobs: int | None, verify: bool) -> Measurement:
     site, hugo_site = _corpus(work, n)
     trash = work / "trash"
     trash.mkdir(exist_ok=True)
-    results: dict[str, list[Run]] = {}
-    originals: dict[Path, bytes] = {}  # the edited files, put back afterwards: the corpus stays as generated
+    print(f"N = {n:,}: load average {os.getloadavg()[0]:.1f}; measuring ...", flush=True)
+    m = Measurement(n)
+    if hugo:
+        m.runs.update(_references(hugo_site, hugo, pagefind, repeat, trash))
+    for config in configs:
+        _measure_digest(m, config, site, work, repeat, jobs, verify, trash)
+    return m
+
+
+def _references(hugo_site: Path, hugo: str, pagefind: Path | None, repeat: int, trash: Path) -> dict[str, list[Run]]:
+    """Hugo cold, Pagefind over that output straight after (the usual way to give a Hugo site search), rebuilds."""
+    public = hugo_site / "public"
+    _move_aside([public, hugo_site / "resources"], trash)
+    command = [hugo, "--quiet", "--source", str(hugo_site), "--destination", "public"]
+    runs = {HUGO_COLD: [run_timed(command, public, REPO)]}
+    if pagefind:
+        runs[PAGEFIND] = [run_timed([str(pagefind), "--site", str(public), "--silent"], public, REPO)]
+    runs[HUGO_REBUILD] = [run_timed(command, public, REPO) for _ in range(repeat)]
+    return runs
+
+
+def _measure_digest(m: Measurement, config: str, site: Path, work: Path, repeat: int, jobs: int | None,
+                    verify: bool, trash: Path) -> None:
+    """One configuration from cold, then each edit `repeat` times; the corpus is put back afterwards."""
+    command = [sys.executable, "-c", "from builder.cli import main; main()", "build", "--source", str(site)]
+    command += ["--no-search"] if config == "no-search" else []
+    command += ["--jobs", str(jobs)] if jobs else []
+    public = site / "public"
+    # Everything the builds made (output, staging, cache, locks, whatever their names): a real cold build.
+    _move_aside([path for path in site.iterdir() if path.name not in CORPUS_FOLDERS], trash)
+    edits = corpus_edits(site, corpus.STATUSES)
+    saved = originals(edits)
     try:
-        if hugo:
-            _move_aside([hugo_site / "public", hugo_site / "resources"], trash)
-            hugo_cmd = [hugo, "--quiet", "--source", str(hugo_site), "--destination", "public"]
-            results["hugo cold"] = [_time(hugo_cmd, hugo_site / "public")]
-            results["hugo rebuild"] = [_time(hugo_cmd, hugo_site / "public") for _ in range(repeat)]
-        # --no-search: Hugo builds no search index either, so both do the same kind of work.
-        digest_cmd = [sys.executable, "-c", "from builder.cli import main; main()", "build", "--source", str(site),
-                      "--no-search"]
-        digest_cmd += ["--jobs", str(jobs)] if jobs else []
-        _move_aside([site / "public", site / ".public.staging", site / ".digest-cache"], trash)
-        results["digest cold"] = [_time(digest_cmd, site / "public")]
-        results["digest no-change"] = [_time(digest_cmd, site / "public") for _ in range(repeat)]
-        article = sorted((site / "content" / "articles").glob("*.md"))[n // 2]
-        annotations = article.with_suffix(".yaml")
-        sources = site / "content" / "sources.yaml"
-        originals.update({path: path.read_bytes() for path in (article, annotations, sources)})
-        edits = {
-            "digest article text edit": lambda i: _append(article, f"\nAn editor's addition, revision {time.time_ns()}.\n"),
-            "digest annotation edit": lambda i: _replace_first(annotations, "claim: \"", f"claim: \"Revised {i}: "),
-            "digest source edit": lambda i: _replace_first(sources, "  name: ", f"  name: Renamed {i} "),
-        }
-        for label, edit in edits.items():
-            runs = []
-            for i in range(repeat):
-                edit(i)
-                runs.append(_time(digest_cmd, site / "public"))
-            results[label] = runs
+        m.runs[f"{config} cold"] = [run_timed(command, public, REPO)]
+        m.runs[f"{config} no-change"] = [run_timed(command, public, REPO) for _ in range(repeat)]
+        for edit in edits:
+            runs = m.runs[f"{config} {edit.label}"] = []
+            for run in range(repeat):
+                edit.apply(run)
+                runs.append(run_timed(command, public, REPO))
+        m.outputs[config] = output_of(public)
         if verify:
-            clean = work / "verify-clean"
-            _move_aside([clean], trash)
-            subprocess.run([*digest_cmd, "--out", str(clean), "--clean"], check=True, capture_output=True, cwd=REPO)
-            same = _tree(site / "public") == _tree(clean)
-            print(f"N={n}: incremental output {'identical to' if same else 'DIFFERS from'} a clean build")
+            m.differing[config] = _verify(command, public, work / "verify" / config, trash)
     finally:
-        for path, data in originals.items():
+        for path, data in saved.items():
             path.write_bytes(data)
-    return results
 
 
-def report(n: int, results: dict[str, list[Run]]) -> None:
-    def median(label: str, attribute: str) -> float | None:
-        runs = results.get(label)
-        return statistics.median(getattr(r, attribute) for r in runs) if runs else None
-
-    hugo_cold, hugo_rebuild = median("hugo cold", "seconds"), median("hugo rebuild", "seconds")
-    hugo_rss = max((r.peak_mib for label in ("hugo cold", "hugo rebuild") for r in results.get(label, [])), default=None)
-    digest_rss = max(r.peak_mib for label, runs in results.items() if label.startswith("digest") for r in runs)
-    rows = [
-        ("cold build", hugo_cold, median("digest cold", "seconds"), hugo_cold, "<= 1.5 x Hugo cold"),
-        ("no-change rebuild", hugo_rebuild, median("digest no-change", "seconds"), hugo_rebuild, "<= 0.05 x Hugo rebuild"),
-        ("one-article edit: text", None, median("digest article text edit", "seconds"), hugo_cold, "<= 0.1 x Hugo cold"),
-        ("one-article edit: annotation", None, median("digest annotation edit", "seconds"), hugo_cold, "<= 0.1 x Hugo cold"),
-        ("one-source edit", None, median("digest source edit", "seconds"), hugo_cold, "(no target)"),
-    ]
-    print(f"\nN = {n:,} articles (times: median of the runs, in seconds; ratio = digest / Hugo reference)")
-    print(f"{'':30} {'Hugo':>9} {'digest':>9} {'ratio':>8}  {'target':<24} {'met':<4} written (digest runs)")
-    for name, hugo_value, digest_value, reference, target in rows:
-        ratio = digest_value / reference if reference and digest_value is not None else None
-        limit = float(target.split()[1]) if target.startswith("<=") else None
-        met = "" if ratio is None or limit is None else ("yes" if ratio <= limit else "no")
-        label = {"cold build": "digest cold", "no-change rebuild": "digest no-change",
-                 "one-article edit: text": "digest article text edit", "one-article edit: annotation": "digest annotation edit",
-                 "one-source edit": "digest source edit"}[name]
-        written = "/".join(str(r.written) for r in results.get(label, []))
-        print(f"{name:30} {_fmt(hugo_value):>9} {_fmt(digest_value):>9} {_fmt(ratio, 'x'):>8}  {target:<24} {met:<4} {written}")
-    ratio = digest_rss / hugo_rss if hugo_rss else None
-    met = "" if ratio is None else ("yes" if ratio <= 0.5 else "no")
-    print(f"{'peak RSS (MiB, process tree)':30} {_fmt(hugo_rss, '', 0):>9} {_fmt(digest_rss, '', 0):>9} {_fmt(ratio, 'x'):>8}  "
-          f"{'<= 0.5 x Hugo':<24} {met:<4}")
-    hugo_written = results.get("hugo cold", [Run(0, 0, 0)])[0].written
-    print(f"{'files written, cold build':30} {hugo_written if 'hugo cold' in results else '-':>9} "
-          f"{results['digest cold'][0].written:>9}")
-    print(f"{'files written, rebuilds':30} {'/'.join(str(r.written) for r in results.get('hugo rebuild', [])) or '-':>9} "
-          f"{'/'.join(str(r.written) for r in results['digest no-change']):>9}")
-
-
-def _fmt(value: float | None, unit: str = "", digits: int = 2) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.{3 if unit == 'x' and value < 0.1 else digits}f}{'×' if unit == 'x' else ''}"
+def _verify(command: list[str], public: Path, folder: Path, trash: Path) -> list[str]:
+    """The paths in which `public` differs from a clean build of the same content into `folder`."""
+    _move_aside([folder], trash)
+    folder.mkdir(parents=True)
+    clean = folder / "public"
+    result = subprocess.run([*command, "--out", str(clean), "--clean"], capture_output=True, text=True, cwd=REPO)
+    if result.returncode != 0:
+        raise SystemExit(f"the clean build for --verify failed:\n{result.stderr[-3000:]}")
+    return differences(fingerprints(public), fingerprints(clean))
 
 
 def _corpus(work: Path, n: int) -> tuple[Path, Path]:
     """The corpus for n articles, generated once per generator version."""
     stamp = work / "generated"
-    version = f"{n} {SEED} {hash_file(BENCH / 'corpus.py')}"
+    version = f"{n} {SEED} {_hash_file(BENCH / 'corpus.py')}"
     if not stamp.is_file() or stamp.read_text() != version:
         if work.exists():
             shutil.rmtree(work)
@@ -165,86 +169,33 @@ def _corpus(work: Path, n: int) -> tuple[Path, Path]:
     return work / "digest", work / "hugo"
 
 
-def hash_file(path: Path) -> str:
-    import hashlib
+def _hash_file(path: Path) -> str:
     return hashlib.blake2b(path.read_bytes(), digest_size=8).hexdigest()
 
 
-def _time(command: list[str], out: Path) -> Run:
-    before = _stamps(out)
-    peak = [0.0]
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    sampler = threading.Thread(target=_sample_rss, args=(process, peak), daemon=True)
-    sampler.start()
-    stdout, stderr = process.communicate()
-    seconds = time.perf_counter() - started
-    sampler.join()
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{stderr.decode()[-3000:]}")
-    after = _stamps(out)
-    return Run(seconds, peak[0], sum(1 for path, stamp in after.items() if before.get(path) != stamp))
-
-
-def _sample_rss(process: subprocess.Popen, peak: list[float]) -> None:
-    """Peak of the summed resident memory of the process and its descendants, sampled every 10 ms."""
-    while process.poll() is None:
-        total = sum(_rss_kib(pid) for pid in _tree_pids(process.pid))
-        peak[0] = max(peak[0], total / 1024)
-        time.sleep(0.01)
-
-
-def _tree_pids(root: int) -> list[int]:
-    pids, queue = [], [root]
-    while queue:
-        pid = queue.pop()
-        pids.append(pid)
-        try:
-            for task in os.listdir(f"/proc/{pid}/task"):
-                with open(f"/proc/{pid}/task/{task}/children") as stream:
-                    queue.extend(int(child) for child in stream.read().split())
-        except OSError:
-            pass
-    return pids
-
-
-def _rss_kib(pid: int) -> int:
+def _pagefind_binary() -> Path | None:
+    """The binary the `pagefind` package installs (as digest's search uses), else one on PATH."""
     try:
-        with open(f"/proc/{pid}/status") as stream:
-            for line in stream:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+        from pagefind.service import get_executable
+    except ImportError:
+        found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+        return Path(found) if found else None
+    return get_executable()
 
 
-def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
-    stamps = {}
-    for directory, _, names in os.walk(folder):
-        for name in names:
-            stat = os.stat(os.path.join(directory, name))
-            stamps[os.path.join(directory, name)] = (stat.st_ino, stat.st_mtime_ns)
-    return stamps
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+def _configs(text: str) -> list[str]:
+    configs = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [config for config in configs if config not in report.CONFIGS]
+    if unknown or not configs:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(report.CONFIGS)} (comma-separated), "
+                                         f"not {text!r}")
+    return list(dict.fromkeys(configs))
 
 
 def _move_aside(paths: list[Path], trash: Path) -> None:
     for path in paths:
-        if path.exists():
+        if path.exists() or path.is_symlink():
             path.rename(trash / f"{path.name}-{time.time_ns()}")
-
-
-def _append(path: Path, text: str) -> None:
-    with open(path, "a", encoding="utf-8") as stream:
-        stream.write(text)
-
-
-def _replace_first(path: Path, old: str, new: str) -> None:
-    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
 
 def _version(command: list[str]) -> str:
