@@ -1,41 +1,51 @@
-"""The pipeline: hash, read, resolve, plan, render what changed, write what differs.
+"""The pipeline: scan -> article tasks -> resolve -> plan -> render -> write, a rebuild doing what the change needs.
 
-`build` decides from input hashes whether anything changed (cache.py, inputs.py); `_build_changes`
-is the pipeline proper, one stage a line; graph.py says which pages a change touches.
+    inputs = scan(...)                      hashes of every file; nothing parsed yet
+    site = read_site(...)                   the config, sources, topics, templates, the list of articles
+    articles = analyse_articles(...)        each new or changed article's task (memoised, on any executor)
+    registry = resolve_digest(...)          every id checked, from the summaries: raises ContentErrors
+    plan = plan_rebuild(...)                what to render, keep and remove (rebuild.py)
+    outputs.render(plan, ...)               only what the plan says, into the staging folder
+    swap, then commit the state             the output and the state never disagree
+
+Stages (builder/stages/) know nothing of caching; the engine (builder/engine/) nothing of digests;
+this module, tasks.py, index.py, rebuild.py and outputs.py join them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
-import os
+import hashlib
+import json
 import shutil
+import tempfile
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
-from functools import partial
-from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from .engine.store import BuildCache, BuildRecord, OutputStamp, PageRecord, content_hash
-from .stages.diagnostics import ContentErrors, Diagnostic
-from .inputs import Keys, article_keys, hash_files, input_files, make_keys
-from .stages.output import KeptFile, PlacedFile, check_output_folder, staging_folder, write_site
+from . import __version__
+from .engine.lock import held
+from .engine.parallel import LazyProcessPool, default_jobs
+from .engine.scan import hash_files
+from .engine.session import Session
+from .inputs import Keys, Options, article_keys, input_files, make_keys
 from .progress import SILENT, Progress
+from .stages.diagnostics import ContentErrors, Diagnostic, Location
+from .stages.output import OutputStamp, check_output_folder
+from .stages.theme import PACKAGE_DIR
 
 if TYPE_CHECKING:
-    import jinja2
+    from .stages.articles import AnchoredArticle
+    from .stages.resolve import Registry
 
-    from .stages.exports import ArticleExport
-    from .memo import PageRender, PlacedPage
-    from .stages.pages import Page
-    from .stages.render import RenderedFile
-    from .stages.resolve import Digest
-
-# Below these, starting workers and shipping them the pages costs more than it saves (measured on 2
-# cores): an article to parse and anchor costs ~10 ms, a page to render ~3 ms. A given executor is always used.
-MIN_PARALLEL = 48  # articles to parse
-MIN_PARALLEL_PAGES = 400  # pages to render
+CACHE_DIR = ".digest-cache"
+LOCK_FILE = "lock"
+# Below this many articles to analyse, starting workers costs more than it saves (measured on 2
+# cores: an article costs ~10 ms). A given executor is always used.
+MIN_PARALLEL = 48
 
 
 @dataclass(frozen=True)
@@ -47,29 +57,53 @@ class Summary:
     warnings: tuple[Diagnostic, ...]
     changed_paths: tuple[str, ...] = ()  # output files added, altered or removed, relative to `out`
     written: int = 0  # output files whose bytes changed
-    rendered: int = 0  # pages rendered (the others were reused)
-
-    @classmethod
-    def of(cls, digest: Digest, page_list: list[Page]) -> "Summary":
-        return cls(
-            pages=len(page_list),
-            articles=len(digest.articles),
-            claims=sum(len(a.claims) for a in digest.articles),
-            caveats=sum(len(a.caveats) for a in digest.articles),
-            warnings=digest.warnings,
-        )
+    rendered: int = 0  # pages rendered (the others were kept)
 
     @property
     def pages_changed(self) -> int:
         return sum(1 for path in self.changed_paths if path.endswith(".html"))
 
 
-def check(root: Path) -> tuple[Diagnostic, ...]:
-    """Validate the site in `root` without writing: its warnings, or ContentErrors."""
-    from .stages.content import load_content
-    from .stages.resolve import resolve
+def check(root: Path, jobs: int | None = None) -> tuple[Diagnostic, ...]:
+    """Validate the site in `root` without writing it (but for the cache's facts): its warnings, or ContentErrors."""
+    from .analysis import analyse_articles, read_site, resolve_digest
 
-    return resolve(load_content(root), include_drafts=True).warnings
+    options = Options(include_drafts=True)
+    with _cache_folder(root, use_cache=True) as folder, held(folder / LOCK_FILE), _collector_paused():
+        # A state of its own, never committed: checking changes nothing a build relies on.
+        with Session.open(folder, "check.sqlite", code_version(), fresh=True) as session:
+            hashes = hash_files(input_files(root), session.store)
+            keys = make_keys(hashes, options.include_drafts, options.search)
+            site = read_site(root, keys)
+            with _pool(jobs, None, len(site.slugs)) as pool:
+                articles = analyse_articles(root, site, article_keys(hashes, keys), session, pool, None, SILENT, options)
+            return resolve_digest(site, articles, session, options).warnings
+
+
+@dataclass(frozen=True)
+class LoadedDigest:
+    """A whole digest in memory, for tools and tests: builds never hold one."""
+
+    registry: "Registry"
+    articles: tuple["AnchoredArticle", ...]  # published, newest first, with their text
+    warnings: tuple[Diagnostic, ...]
+
+
+def load_digest(root: Path, include_drafts: bool = False) -> LoadedDigest:
+    """Read, anchor and check every article of the site in `root`; ContentErrors if anything is wrong."""
+    from .analysis import analyse_articles, read_site, resolve_digest
+    from .stages.pages import article_sort
+
+    options = Options(include_drafts=include_drafts)
+    with _cache_folder(root, use_cache=False) as folder, Session.open(folder, "load.sqlite", code_version()) as session:
+        hashes = hash_files(input_files(root), session.store)
+        keys = make_keys(hashes, options.include_drafts, options.search)
+        site = read_site(root, keys)
+        articles = analyse_articles(root, site, article_keys(hashes, keys), session, None, None, SILENT, options)
+        digest = resolve_digest(site, articles, session, options)
+        results = session.memo("task")
+        loaded = [results.get(articles.keys[a.slug]).value.with_body() for a in articles.analysed.values() if a.published]
+        return LoadedDigest(digest.registry, tuple(sorted(loaded, key=article_sort)), digest.warnings)
 
 
 def build(root: Path, out: Path, include_drafts: bool = False, strict: bool = False, progress: Progress = SILENT,
@@ -77,21 +111,138 @@ def build(root: Path, out: Path, include_drafts: bool = False, strict: bool = Fa
           executor: Executor | None = None) -> Summary:
     """Build the site in `root` into `out`; raise ContentErrors (writing nothing) if content is wrong.
 
-    Only pages whose inputs changed are rendered (graph.py); `clean` ignores the cache, `use_cache=False`
-    neither reads nor writes it. `jobs` processes render (default: every core), or `executor` if given.
+    Only what changed since the last build into `out` is done again; `clean` ignores the cache,
+    `use_cache=False` neither reads nor keeps it. `jobs` processes analyse the articles (default:
+    every core), or `executor` if given (any concurrent.futures.Executor, a Dask cluster's included).
     With `search`, a Pagefind index is built too (SearchUnavailable if the binary is missing).
+    A second build of the same site waits for the first (progress.waiting says so).
     """
     check_output_folder(out, root)
-    with _collector_paused():
-        return _build(root, out, include_drafts, strict, progress, search, jobs, clean, use_cache, executor)
+    options = Options(include_drafts, strict, search)
+    with _cache_folder(root, use_cache) as folder, held(folder / LOCK_FILE, progress.waiting), _collector_paused():
+        with Session.open(folder, _state_file(out), code_version(), fresh=clean or not use_cache) as session:
+            return _build(root, out.resolve(), options, session, progress, jobs, executor)
+
+
+def _build(root: Path, out: Path, options: Options, session: Session, progress: Progress, jobs: int | None,
+           executor: Executor | None) -> Summary:
+    progress.stage("reading")
+    hashes = hash_files(input_files(root), session.store)  # stat, and read only what changed
+    keys = make_keys(hashes, options.include_drafts, options.search)
+    last = _last_build(session, keys, out)
+    if last is not None:  # every input as the last build found it, and its output intact
+        if options.strict and last.warnings:
+            raise ContentErrors(last.warnings)
+        return last
+    from .analysis import analyse_articles, read_site, resolve_digest  # the parsers: only when there is work
+    from .outputs import render_outputs
+    from .rebuild import plan_rebuild
+    from .stages.output import Staging
+
+    site = read_site(root, keys)
+    staging = Staging(out, session.state.path.with_name(session.state.path.name + ".staging"))
+    try:
+        with _pool(jobs, executor, len(site.slugs)) as pool:
+            articles = analyse_articles(root, site, article_keys(hashes, keys), session, pool, staging, progress, options)
+        progress.stage("resolving")
+        digest = resolve_digest(site, articles, session, options)  # ContentErrors: nothing more is done
+        plan = plan_rebuild(site, digest, articles, session, hashes, out, options)
+        progress.stage("rendering", total=len(plan.render))
+        recorded = render_outputs(root, plan, site, digest, session, staging, progress, options, articles.keys)
+        written = len(staging.written)
+        changed = staging.swap()
+    except BaseException:
+        staging.discard()
+        raise
+    summary = Summary(plan.pages, digest.articles, digest.claims, digest.caveats, digest.warnings,
+                      tuple(changed), written, plan.pages_rendered)
+    _record_build(session, keys, summary, out, sorted(set(changed) | set(recorded)), changed, staging.identity)
+    session.commit()  # only now: the state describes the output in place
+    staging.settle()
+    return summary
+
+
+def _last_build(session: Session, keys: Keys, out: Path) -> Summary | None:
+    """The last build's summary if every input is as it found them and every file it wrote is intact."""
+    stored = session.graph.fingerprints(["inputs", "summary"])
+    if stored.get("inputs") != keys.inputs or "summary" not in stored:
+        return None
+    folder = str(out) + "/"  # joined by hand: this runs for every file of the site
+    for node, stamp in session.graph.nodes("out:").items():
+        if str(OutputStamp.of(folder + node[4:])) != stamp:
+            return None
+    return replace(_summary_from_json(stored["summary"]), changed_paths=(), written=0, rendered=0)
+
+
+def _record_build(session: Session, keys: Keys, summary: Summary, out: Path, made: list[str], changed: list[str],
+                  staging: str) -> None:
+    """Stamp the files this build made (as they are now in the output) and note what it did."""
+    folder = str(out) + "/"
+    for path in made:
+        stamp = OutputStamp.of(folder + path)
+        if stamp is not None:
+            session.graph.restamp(f"out:{path}", str(stamp))
+    session.graph.update({"inputs": keys.inputs, "summary": _summary_json(summary),
+                          "last-changed": json.dumps(changed), "staging": staging})
+
+
+def _summary_json(summary: Summary) -> str:
+    return json.dumps([summary.pages, summary.articles, summary.claims, summary.caveats,
+                       [[*d.at, d.message, d.severity] for d in summary.warnings]])
+
+
+def _summary_from_json(text: str) -> Summary:
+    pages, articles, claims, caveats, warnings = json.loads(text)
+    return Summary(pages, articles, claims, caveats,
+                   tuple(Diagnostic(Location(path, line, column), message, severity)
+                         for path, line, column, message, severity in warnings))
+
+
+@contextlib.contextmanager
+def _cache_folder(root: Path, use_cache: bool) -> Iterator[Path]:
+    """The site's cache folder, or a temporary one that is gone afterwards."""
+    if use_cache:
+        folder = root / CACHE_DIR
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# digest's build cache: safe to delete\n*\n", encoding="utf-8")
+        yield folder
+        return
+    folder = Path(tempfile.mkdtemp(prefix="digest-cache-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _state_file(out: Path) -> str:
+    """One build state per output folder (a preview server's and public/ are built apart)."""
+    return f"state-{hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()}.sqlite"
+
+
+@contextlib.contextmanager
+def _pool(jobs: int | None, executor: Executor | None, articles: int) -> Iterator[Executor | None]:
+    """The executor the article tasks run on: the one given, a local process pool, or none (this process)."""
+    if executor is not None:
+        yield executor
+        return
+    workers = jobs or default_jobs()
+    if workers <= 1 or articles < MIN_PARALLEL:
+        yield None
+        return
+    pool = LazyProcessPool(workers)
+    try:
+        yield pool
+    finally:
+        pool.shutdown()
 
 
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while building: a build holds a million objects that live as
-    long as it does, and each full collection walks them all (unpickling 10,000 cached articles
-    took 6 s with it, 1.5 s without). Memory is still freed by reference counting; the few cycles
-    made meanwhile are collected once it is back on."""
+    """Python's cycle collector off while building: a build holds many objects that live as long as
+    it does, and each full collection walks them all. Memory is still freed by reference counting;
+    the few cycles made meanwhile are collected once it is back on."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -101,209 +252,10 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build(root: Path, out: Path, include_drafts: bool, strict: bool, progress: Progress, search: bool,
-           jobs: int | None, clean: bool, use_cache: bool, executor: Executor | None) -> Summary:
-    record_name = f"build:{out.resolve()}"
-    cache = BuildCache(root, ignore_existing=clean or not use_cache)
-    hashes = hash_files(input_files(root), cache)
-    keys = make_keys(hashes, include_drafts, search)
-    last = cache.get(record_name)
-    last = last if isinstance(last, BuildRecord) else None
-    try:
-        if last is not None and last.build_key == keys.build and _output_intact(last, out):
-            # Every input as at the last successful build: its verdict (warnings included) stands.
-            if strict and last.summary.warnings:
-                raise ContentErrors(last.summary.warnings)
-            return replace(last.summary, changed_paths=(), written=0, rendered=0)
-        summary, pages, memo_names, index_state = _build_changes(root, out, include_drafts, strict, progress, search, jobs,
-                                                    executor, cache, keys, article_keys(hashes), last)
-        if use_cache:
-            cache.put(record_name, BuildRecord(keys.build, summary, pages, index_state))
-            cache.commit(keep=memo_names)
-        return summary
-    finally:
-        cache.close()
-
-
-def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, progress: Progress, search: bool,
-                   jobs: int | None, executor: Executor | None, cache: BuildCache, keys: Keys,
-                   articles: dict[str, str], last: BuildRecord | None) -> tuple[Summary, dict[str, PageRecord], set[str], str]:
-    """Read, resolve and plan everything; render the pages whose inputs changed; write what differs."""
-    # Imported here: a build with nothing to do finishes before loading the parsers and templates.
-    import jinja2
-
-    from . import graph
-    from .stages.content import load_content
-    from .stages.exports import render_exports
-    from .stages.feeds import feed_file, plan_feeds
-    from .memo import ArticleMemo
-    from .stages.pages import plan_pages
-    from .engine.parallel import LazyProcessPool, default_jobs
-    from .stages.render import CachedBytecode, make_environment, render_pages, static_files, template_diagnostic
-    from .stages.resolve import resolve
-    from .stages.sitemap import SITEMAP_FILE, robots_file, sitemap_file, sitemap_inputs
-
-    workers = jobs or default_jobs()
-    pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
-    staging = staging_folder(out.resolve())
-    new_staging = not staging.exists()  # removed again if this build fails: it leaves nothing behind
-    finished = False
-    try:
-        if isinstance(pool, LazyProcessPool) and len(articles) >= MIN_PARALLEL:
-            pool.start()  # before the cache is loaded (see LazyProcessPool.start)
-        progress.stage("reading")
-        memo = ArticleMemo(cache, articles)
-        environment = make_environment(root / "templates", CachedBytecode(cache))
-        render_now = _page_render(root, out, search, keys, environment)
-        memo.prewarm(root, pool, 1 if executor else MIN_PARALLEL, render_now)  # each article's own work, once per key
-        content = load_content(root, memo)  # every file's shape; cached articles replay their problems
-        progress.stage("resolving")
-        digest = resolve(content, include_drafts, memo)  # ids across files, anchors: pure data
-        if strict and digest.warnings:
-            raise ContentErrors(digest.warnings)
-        page_list = plan_pages(digest, search)  # nothing rendered yet
-        templates = graph.template_keys(environment, (p.template for p in page_list))
-        registries = graph.registry_hashes(digest)
-        listing_keys = memo.listing_keys()
-        index_state = graph.index_state(keys.site, templates, registries, digest, listing_keys)
-        previous = last.pages if last is not None else {}
-        same_indexes = last is not None and last.index_state == index_state
-        page_keys = graph.PageKeys(keys.site, templates, articles, listing_keys).keys(page_list, previous if same_indexes else None)
-        stale = [p for p in page_list if not graph.is_current(previous.get(p.path), page_keys[p.path], registries, out, p.path)]
-        placed = _placed_pages(stale, memo.placed, page_keys)  # rendered by prewarm, as the plan has them
-        to_render = [p for p in stale if p.path not in placed]
-        progress.stage("rendering", total=len(to_render))
-        render_on = pool if executor or len(to_render) >= MIN_PARALLEL_PAGES else None
-        rendered = render_pages(to_render, digest, root / "templates", render_on, keys.build,
-                                has_search=search, on_page=progress.advance, environment=environment)
-        records: dict[str, PageRecord] = {}
-        files: Iterator[RenderedFile | KeptFile | PlacedFile] = _output_files(
-            page_list, placed, rendered, previous, page_keys, registries, records)
-
-        def keyed(path: str, key: str, make: Callable[[], RenderedFile]) -> RenderedFile | KeptFile:
-            """A whole-digest file with a key (graph.py): kept while the output has it as the last build left it."""
-            records[path] = (key, ())
-            return KeptFile(path) if graph.is_current(previous.get(path), key, registries, out, path) else make()
-
-        extras: list[RenderedFile | KeptFile] = [
-            keyed(feed.path, graph.feed_key(feed, keys.site, articles, registries), partial(feed_file, feed, digest))
-            for feed in plan_feeds(digest)]
-        if digest.config.base_url:
-            extras.append(keyed(SITEMAP_FILE, content_hash(keys.site, *sitemap_inputs(page_list)),
-                                partial(sitemap_file, page_list, digest.config)))
-        # The exports change with any article: made again each time, from the articles' cached shares.
-        shares, share_names = _export_shares(digest, cache, articles, registries, memo.shares)
-        extras += [robots_file(digest.config), *render_exports(digest, shares)]
-        if search:
-            page_files = list(files)  # Pagefind needs every page at once
-            files = iter(page_files)
-            progress.stage("indexing for search")
-            extras += _search_index(page_files, out, digest.config.language)
-        progress.stage("writing")
-        result = write_site(chain(files, static_files(root / "site" / "static"), extras), out)  # streamed
-        finished = True
-    except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
-        raise ContentErrors((template_diagnostic(error, root),)) from error
-    finally:
-        if pool is not executor and pool is not None:
-            pool.shutdown()
-        if not finished and new_staging:
-            shutil.rmtree(staging, ignore_errors=True)
-    summary = replace(Summary.of(digest, page_list), changed_paths=result.changed, written=result.written,
-                      rendered=len(stale))
-    out = out.resolve()
-    pages = {path: PageRecord(*records.get(path, ("", ())), OutputStamp.of(os.path.join(out, path)))
-             for path in result.files}
-    return summary, pages, memo.stored_names() | share_names, index_state
-
-
-def _export_shares(digest: Digest, cache: BuildCache, article_keys: dict[str, str], registries: dict[str, dict[str, str]],
-                   made: dict[str, ArticleExport]) -> tuple[list[ArticleExport], set[str]]:
-    """Each article's share of the exports (exports.py), reused while its files, the config and the
-    topics are unchanged, or `made` by prewarm (from the same topics); and the cache names they
-    are stored under."""
-    from .stages.exports import ArticleExport, article_export
-    from .stages.render import EVERYTHING
-
-    topics = registries["topics"][EVERYTHING]
-    names = {a.slug: f"export:{content_hash(article_keys[a.slug], topics)}" for a in digest.articles}
-    stored = cache.get_many(names.values())
-    shares = []
-    for article in digest.articles:
-        share = stored.get(names[article.slug])
-        if not isinstance(share, ArticleExport):
-            share = made.get(article.slug) or article_export(digest, article)
-            cache.put(names[article.slug], share)
-        shares.append(share)
-    return shares, set(names.values())
-
-
-def _search_index(page_files: list[RenderedFile | KeptFile | PlacedFile], out: Path, language: str) -> list[RenderedFile]:
-    """Pagefind's bundle for every page: kept pages are read back from the output they stand in,
-    placed ones from the staging folder."""
-    from .stages.output import staging_folder
-    from .stages.render import RenderedFile
-    from .stages.search import search_index
-
-    staging = staging_folder(out.resolve())
-    pages = [RenderedFile(file.path, (out / file.path).read_bytes()) if isinstance(file, KeptFile)
-             else RenderedFile(file.path, (staging / file.path).read_bytes()) if isinstance(file, PlacedFile)
-             else file for file in page_files]
-    return search_index(pages, language)  # runs the pagefind binary
-
-
-def _page_render(root: Path, out: Path, search: bool, keys: Keys, environment: jinja2.Environment) -> PageRender | None:
-    """What prewarm needs to render article pages as it anchors them (memo.py), if the config,
-    sources and topics are as they should be (else the build fails anyway)."""
-    from .stages.content import load_registries
-    from .graph import template_keys
-    from .memo import PageRender
-    from .stages.output import prepare_staging
-
-    registries = load_registries(root)
-    if registries is None:
-        return None
-    config, sources, topics = registries
-    template = "article.html"
-    return PageRender(str(root / "templates"), keys.build, config, {s.id: s for s in sources}, {t.id: t for t in topics},
-                      search, keys.site, template_keys(environment, [template])[template], str(out.resolve()),
-                      str(prepare_staging(out)))
-
-
-def _placed_pages(stale: list[Page], placed: dict[str, PlacedPage], page_keys: dict[str, str]) -> dict[str, PlacedPage]:
-    """The stale pages that prewarm rendered under the key the plan gives them: path -> how."""
-    from .stages.pages import ArticleView
-
-    found = {}
-    for page in stale:
-        if isinstance(page.view, ArticleView):
-            done = placed.get(page.view.article.slug)
-            if done is not None and done.path == page.path and done.key == page_keys[page.path]:
-                found[page.path] = done
-    return found
-
-
-def _output_files(page_list: list[Page], placed: dict[str, PlacedPage], rendered: Iterator[RenderedFile],
-                  previous: dict[str, PageRecord], page_keys: dict[str, str], registries: dict,
-                  records: dict[str, tuple]) -> Iterator[RenderedFile | KeptFile | PlacedFile]:
-    """The pages placed by prewarm, the rendered ones as they come, then every other page kept;
-    fills `records` for the next build."""
-    from .graph import lookup_hashes
-
-    for path, done in placed.items():
-        records[path] = (page_keys[path], lookup_hashes(done.lookups, registries))
-        yield PlacedFile(path, done.written)
-    for file in rendered:
-        records[file.path] = (page_keys[file.path], lookup_hashes(file.lookups, registries))
-        yield file
-    for page in page_list:
-        if page.path not in records:
-            records[page.path] = (previous[page.path].key, previous[page.path].lookups)
-            yield KeptFile(page.path)
-
-
-def _output_intact(last: BuildRecord, out: Path) -> bool:
-    """Whether every file the last build wrote is still there, as it was written."""
-    folder = str(out.resolve()) + os.sep  # joined by hand: this runs for every page of a no-change build
-    return os.path.isdir(folder) and all(record.stamp is not None and OutputStamp.of(folder + path) == record.stamp
-                                         for path, record in last.pages.items())
+@functools.cache
+def code_version() -> str:
+    """A hash of the builder's own source: what it pickled another version may not load."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=20)
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -1,4 +1,10 @@
-"""The files a build reads, their hashes, and the keys derived from them (see graph.py).
+"""The files a build reads, and the keys that name what they make.
+
+- the *site key* covers what every page uses: the builder's own code, site/config.yaml and the
+  build options (drafts appear in indexes; search adds a box to every page);
+- an *article key* covers one article: its two files, the code and the config. Loading and
+  anchoring an article is a pure function of it, so its result is memoised under it;
+- the *input key* covers every file: equal to the last build's, nothing is to be done.
 
 Kept free of the parsers and the template engine: a build with nothing to do stops after this.
 """
@@ -6,13 +12,12 @@ Kept free of the parsers and the template engine: a build with nothing to do sto
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .engine.store import content_hash
 from .stages.theme import PACKAGE_DIR, builtin_theme
-from .engine.store import RACY_SECONDS, BuildCache, FileStamp, content_hash
 
 MISSING = "missing"
 # content.py's CONFIG_PATH and ARTICLES_DIR (tests/test_incremental.py checks they agree), written
@@ -39,62 +44,40 @@ def _add_tree(files: dict[str, str], folder: Path, label: str) -> None:
         folder_names.sort()
         relative = os.path.relpath(directory, folder)
         prefix = f"{label}/" if relative == "." else f"{label}/{relative.replace(os.sep, '/')}/"
-        for name in sorted(file_names):  # hash_files() skips what is not a regular file
+        for name in sorted(file_names):  # the scan skips what is not a regular file
             files[prefix + name] = directory + os.sep + name  # os.path.join's checks cost more than the stat
 
 
 @dataclass(frozen=True)
+class Options:
+    """How a build was asked for: what it includes and how strict it is."""
+
+    include_drafts: bool = False
+    strict: bool = False
+    search: bool = True
+
+
+@dataclass(frozen=True)
 class Keys:
-    site: str
-    build: str
+    code: str
+    site: str  # code, config and options: what every page depends on
+    inputs: str  # every input file and the options
 
 
 def make_keys(hashes: dict[str, str], include_drafts: bool, search: bool) -> Keys:
-    """The site and build keys from the input hashes and the options that change every page
-    (see graph.py's docstring): drafts appear in indexes, search adds a box to every page."""
-    site = content_hash(_code_key(hashes), hashes.get(CONFIG_PATH, MISSING), f"drafts={include_drafts}",
-                        f"search={search}")
-    return Keys(site, content_hash(site, *(f"{label}={h}" for label, h in sorted(hashes.items()))))
+    code = content_hash(__version__, *(f"{label}={h}" for label, h in sorted(hashes.items()) if label.startswith("<code>/")))
+    site = content_hash(code, hashes.get(CONFIG_PATH, MISSING), f"drafts={include_drafts}", f"search={search}")
+    return Keys(code, site, content_hash(site, *(f"{label}={h}" for label, h in sorted(hashes.items()))))
 
 
-def article_keys(hashes: dict[str, str]) -> dict[str, str]:
-    """slug -> article key: its two files, the config and the code (see graph.py's docstring)."""
-    code, config = _code_key(hashes), hashes.get(CONFIG_PATH, MISSING)
+def article_keys(hashes: dict[str, str], keys: Keys) -> dict[str, str]:
+    """slug -> article key: its two files, the config and the code."""
+    config = hashes.get(CONFIG_PATH, MISSING)
     prefix = f"{ARTICLES_DIR}/"
     articles = {}
     for label, file_hash in hashes.items():
         if label.startswith(prefix) and label.endswith(".md") and "/" not in label[len(prefix):]:
             slug = label[len(prefix):-3]
             # The slug is part of the key: two articles with the same files are still two articles.
-            articles[slug] = content_hash(code, config, slug, file_hash, hashes.get(f"{prefix}{slug}.yaml", MISSING))
+            articles[slug] = content_hash(keys.code, config, slug, file_hash, hashes.get(f"{prefix}{slug}.yaml", MISSING))
     return articles
-
-
-def _code_key(hashes: dict[str, str]) -> str:
-    return content_hash(__version__, *(f"{label}={h}" for label, h in sorted(hashes.items()) if label.startswith("<code>/")))
-
-
-def hash_files(files: dict[str, str], cache: BuildCache) -> dict[str, str]:
-    """label -> BLAKE2b of the file's bytes, re-reading only files whose stat changed (see cache.py)."""
-    known: dict[str, tuple[FileStamp, str]] = cache.get("inputs") or {}
-    racy_after = int((cache.written_at - RACY_SECONDS) * 1e9)
-    hashes: dict[str, str] = {}
-    stamps: dict[str, tuple[FileStamp, str]] = {}
-    for label, path in files.items():
-        try:
-            status = os.stat(path)
-        except FileNotFoundError:  # a dangling link, or deleted since the scan: not an input
-            continue
-        if not stat.S_ISREG(status.st_mode):
-            continue
-        stamp = FileStamp.of(status)
-        previous = known.get(label)
-        if previous is not None and previous[0] == stamp and stamp.mtime_ns < racy_after and stamp.ctime_ns < racy_after:
-            file_hash = previous[1]
-        else:
-            with open(path, "rb") as stream:
-                file_hash = content_hash(stream.read())
-        hashes[label] = file_hash
-        stamps[label] = (stamp, file_hash)
-    cache.put("inputs", stamps)
-    return hashes

@@ -13,8 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from .stages.content import ARTICLES_DIR, CONFIG_PATH, load_content
-from .stages.diagnostics import ContentErrors
+from .stages.content import ARTICLES_DIR, CONFIG_PATH, article_slugs, load_registries, parse_article, read_article_files
 from .stages.theme import PACKAGE_DIR, builtin_theme
 
 STARTER = PACKAGE_DIR / "starter"  # the example digest `digest init` copies
@@ -89,13 +88,18 @@ def article_slug(title: str) -> str:
 
 def known_ids(root: Path) -> Known | None:
     """The site's topic, source and status ids, or None while its content has errors."""
-    try:
-        content = load_content(root)
-    except ContentErrors:
+    registries = load_registries(root)
+    slugs, problems = article_slugs(root)
+    if registries.config is None or registries.diagnostics or problems:
         return None
-    return Known(tuple(t.id for t in content.topics),
-                 tuple(sorted({s.id for s in content.sources} | {s.id for a in content.articles for s in a.local_sources})),
-                 tuple(s.id for s in content.config.statuses))
+    local: set[str] = set()
+    for slug, has_annotations in slugs.items():
+        article, article_problems = parse_article(read_article_files(root, slug, has_annotations))
+        if article is None or article_problems:
+            return None
+        local.update(s.id for s in article.local_sources)
+    return Known(tuple(t.id for t in registries.topics), tuple(sorted({s.id for s in registries.sources} | local)),
+                 tuple(s.id for s in registries.config.statuses))
 
 
 def create_article(root: Path, title: str, slug: str, date: datetime.date, topic_ids: tuple[str, ...],

@@ -63,19 +63,21 @@ class TerminalProgress:
     Short builds print nothing here, so the usual output is the summary alone. A stage
     without a count (reading, resolving) that outlasts the delay shows its name on a status
     line, from a timer, so a long build never sits silent. When the stream is not a terminal
-    (CI logs), a long build prints one plain line per stage instead of a bar that would fill
-    the log with carriage returns.
+    (CI logs), a build that has run for several seconds prints one plain line per stage instead
+    of a bar that would fill the log with carriage returns.
     """
 
-    def __init__(self, verbosity: Verbosity, stream: IO[str] | None = None, after_seconds: float = 0.5,
+    def __init__(self, verbosity: Verbosity, stream: IO[str] | None = None, after_seconds: float | None = None,
                  clock: Callable[[], float] = time.perf_counter) -> None:
         self.verbosity = verbosity
         self.stream = stream if stream is not None else sys.stderr
-        self.after_seconds = after_seconds
+        self.is_terminal = self.stream.isatty()
+        # A person at a terminal wants to see a bar soon; a log wants lines only when a build is long.
+        self.after_seconds = after_seconds if after_seconds is not None else 0.5 if self.is_terminal else 5.0
         self.clock = clock
         self.started = clock()
-        self.is_terminal = self.stream.isatty()
         self._stage = ""
+        self._unit = "files"
         self._stage_started = self.started
         self._total = 0
         self._done = 0
@@ -84,9 +86,10 @@ class TerminalProgress:
         self._status_timer: threading.Timer | None = None
         self._status_shown = False
 
-    def stage(self, name: str, total: int = 0) -> None:
+    def stage(self, name: str, total: int = 0, unit: str = "files") -> None:
         self._end_stage()
         self._stage, self._total, self._done, self._stage_started = name, total, 0, self.clock()
+        self._unit = unit if total != 1 else unit.removesuffix("s")
         if self.verbosity == Verbosity.NORMAL and not self.is_terminal and self._is_long():
             self._line(f"digest: {self._label()}")
         if self.verbosity == Verbosity.NORMAL and self.is_terminal and not total:
@@ -104,6 +107,12 @@ class TerminalProgress:
                                           color=colour_allowed())
             self._bar.__enter__()
             self._bar.update(self._done)
+
+    def waiting(self, holder: str) -> None:
+        """Said whatever the verbosity: a build that seems to hang must say why."""
+        self._end_stage()
+        click.echo(f"waiting for another build of this site to finish ({holder})…", file=self.stream,
+                   color=colour_allowed())
 
     def finish(self) -> None:
         """End the last stage: close the bar, or print its duration when verbose."""
@@ -132,7 +141,7 @@ class TerminalProgress:
             self._line(f"  {self._label()}: {self.clock() - self._stage_started:.2f} s")
 
     def _label(self) -> str:
-        return f"{self._stage} {self._total} pages" if self._total else self._stage
+        return f"{self._stage} {self._total} {self._unit}" if self._total else self._stage
 
     def _is_long(self) -> bool:
         return self.clock() - self.started >= self.after_seconds

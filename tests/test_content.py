@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from builder.stages.content import load_content
+from builder.build import load_digest
 from builder.stages.diagnostics import ContentErrors
-from builder.stages.resolve import resolve
 from conftest import article, make_site
 
 ANNOTATIONS = """\
@@ -23,9 +22,9 @@ def test_utf8_bom_and_crlf_line_endings_are_accepted(tmp_path):
     make_site(tmp_path, {"content/articles/a.md": "", "content/articles/a.yaml": ""})
     (tmp_path / "content/articles/a.md").write_bytes(b"\xef\xbb\xbf" + body.replace("\n", "\r\n").encode())
     (tmp_path / "content/articles/a.yaml").write_bytes(b"\xef\xbb\xbf" + ANNOTATIONS.replace("\n", "\r\n").encode())
-    digest = resolve(load_content(tmp_path))
+    digest = load_digest(tmp_path)
     assert digest.articles[0].article.title == "A call"
-    body = digest.bodies[digest.articles[0].slug]
+    body = digest.articles[0].body_html
     assert "China”s commitment" in body
     assert "\r" not in body
 
@@ -37,7 +36,7 @@ def test_error_lines_count_from_the_top_of_the_file_including_front_matter(tmp_p
         "content/articles/a.yaml": "claims:\n  - id: q\n    quote: quote\n    status: confirmed\n    sources: [trump]\n",
     })
     with pytest.raises(ContentErrors) as error:
-        resolve(load_content(tmp_path))
+        load_digest(tmp_path)
     (diagnostic,) = error.value.diagnostics
     # front matter is lines 1-5, a blank line, then the paragraphs: the second is line 9
     assert diagnostic.message == (
@@ -53,7 +52,7 @@ def test_every_problem_in_every_file_is_reported_in_one_run(tmp_path):
         "content/articles/c.yaml": "claims: []\n",
     })
     with pytest.raises(ContentErrors) as error:
-        resolve(load_content(tmp_path))
+        load_digest(tmp_path)
     # shape errors stop before cross-references are checked: the unknown topic waits for the next run
     assert [str(d) for d in error.value.diagnostics] == [
         "content/articles/b.md:2:1: error: front matter is missing required key 'date'",
@@ -66,8 +65,8 @@ def test_yaml_keys_stay_text_even_when_yaml_1_1_would_read_them_as_booleans(tmp_
         "content/sources.yaml": "no:\n  name: Norway's broadcaster\n  kind: broadcaster\n",
         "content/articles/a.md": article(body="Oslo said so.\n", extra="source: no\n"),
     })
-    digest = resolve(load_content(tmp_path))
-    assert [s.id for s in digest.sources] == ["no"]
+    digest = load_digest(tmp_path)
+    assert list(digest.registry.sources) == ["no"]
 
 
 def test_python_tags_are_refused_not_executed(tmp_path):
@@ -76,7 +75,7 @@ def test_python_tags_are_refused_not_executed(tmp_path):
         "content/articles/a.yaml": "claims: !!python/object/apply:os.system ['touch pwned']\n",
     })
     with pytest.raises(ContentErrors) as error:
-        load_content(tmp_path)
+        load_digest(tmp_path)
     assert "unsupported YAML tag" in error.value.diagnostics[0].message
     assert not (tmp_path / "pwned").exists()
 
@@ -84,13 +83,13 @@ def test_python_tags_are_refused_not_executed(tmp_path):
 def test_recursive_alias_is_an_error_not_a_hang(tmp_path):
     make_site(tmp_path, {"content/articles/a.md": article(), "content/articles/a.yaml": "claims: &a [*a]\n"})
     with pytest.raises(ContentErrors) as error:
-        load_content(tmp_path)
+        load_digest(tmp_path)
     assert "nested more than" in error.value.diagnostics[0].message
 
 
 def test_unused_sources_and_empty_topics_are_warnings(tmp_path):
     make_site(tmp_path, {"content/articles/a.md": article(extra="topics: [trade]\nsource: trump\n")})
-    digest = resolve(load_content(tmp_path))
+    digest = load_digest(tmp_path)
     assert [str(d) for d in digest.warnings] == [
         "content/sources.yaml:1:1: warning: source 'xinhua' is never cited",
         "content/sources.yaml:8:1: warning: source 'analysts' is never cited",
@@ -104,6 +103,6 @@ def test_custom_status_scale_replaces_the_default(tmp_path):
         "content/articles/a.md": article(body="He said it.\n"),
         "content/articles/a.yaml": "claims:\n  - {id: c, quote: said it, status: pants-on-fire, sources: [trump]}\n",
     })
-    digest = resolve(load_content(tmp_path))
+    digest = load_digest(tmp_path)
     assert digest.articles[0].claims[0].status.label == "Pants on fire"
-    assert [s.id for s in digest.config.statuses] == ["true", "pants-on-fire"]
+    assert [s.id for s in digest.registry.config.statuses] == ["true", "pants-on-fire"]

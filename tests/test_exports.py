@@ -1,4 +1,5 @@
-"""data/claims.json and data/annotations.jsonld: ids, URLs and selectors that re-anchor."""
+"""The exports: claims.json with a data file per article, and a paged Web Annotation collection whose
+ids, URLs and selectors re-anchor."""
 
 from __future__ import annotations
 
@@ -16,12 +17,40 @@ from builder.stages.pagetext import page_text
 SLUG = "trump-xi-call-2026-02-04"
 
 
+BASE = "https://example.org/digest/"
+
+
 def load(default_site: Path, name: str) -> dict:
     return json.loads((default_site / "data" / name).read_text(encoding="utf-8"))
 
 
-def test_claims_json_lists_claims_caveats_sources_and_topics_with_urls(default_site: Path) -> None:
-    data = load(default_site, "claims.json")
+def local(site: Path, url: str, relative_to: str) -> Path:
+    """The file an export's URL names: absolute under the default digest's base_url, or relative to the file."""
+    if url.startswith(BASE):
+        return site / url.removeprefix(BASE)
+    return (site / relative_to).parent / url
+
+
+def annotation_pages(site: Path) -> list[dict]:
+    """Every AnnotationPage of the collection, followed from `first` through `next`."""
+    collection = load(site, "annotations.jsonld")
+    pages, path = [], local(site, collection["first"], "data/annotations.jsonld")
+    while True:
+        page = json.loads(path.read_text(encoding="utf-8"))
+        pages.append(page)
+        if "next" not in page:
+            return pages
+        path = local(site, page["next"], path.relative_to(site).as_posix())
+
+
+def test_claims_json_lists_articles_sources_and_topics_and_each_article_has_its_data_file(default_site: Path) -> None:
+    index = load(default_site, "claims.json")
+    assert index["format"] == 2
+    (entry,) = index["articles"]
+    assert entry["claims"][0].startswith(f"{SLUG}/")
+    assert entry["data"] == f"{BASE}data/articles/{SLUG}.json"
+    data = json.loads(local(default_site, entry["data"], "data/claims.json").read_text(encoding="utf-8"))
+    assert data["article"] == entry
     claims = {c["id"]: c for c in data["claims"]}
     soybeans = claims[f"{SLUG}/soybeans"]
     assert soybeans["url"] == f"https://example.org/digest/articles/{SLUG}/#claim-soybeans"
@@ -30,17 +59,20 @@ def test_claims_json_lists_claims_caveats_sources_and_topics_with_urls(default_s
     assert soybeans["caveats"] == [f"{SLUG}/xinhua-omits-soybeans"]
     caveats = {c["id"]: c for c in data["caveats"]}
     assert caveats[f"{SLUG}/xinhua-omits-soybeans"]["claims"] == [f"{SLUG}/soybeans"]
-    assert {s["id"] for s in data["sources"]} >= {"xinhua", "trump-truth-social"}
-    assert next(t for t in data["topics"] if t["id"] == "trade")["page"] == "https://example.org/digest/topics/trade/"
-    assert data["articles"][0]["claims"][0].startswith(f"{SLUG}/")
+    assert {s["id"] for s in index["sources"]} >= {"xinhua", "trump-truth-social"}
+    assert next(t for t in index["topics"] if t["id"] == "trade")["page"] == "https://example.org/digest/topics/trade/"
 
 
-def test_annotations_are_a_web_annotation_collection(default_site: Path) -> None:
-    data = load(default_site, "annotations.jsonld")
-    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
-    assert data["type"] == "AnnotationCollection"
-    items = data["first"]["items"]
-    assert data["total"] == len(items) == 8 + 2  # every claim, and the two anchored caveats
+def test_annotations_are_a_paged_web_annotation_collection(default_site: Path) -> None:
+    collection = load(default_site, "annotations.jsonld")
+    assert collection["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert collection["type"] == "AnnotationCollection"
+    assert collection["first"] == collection["last"] == f"{BASE}data/annotations/{SLUG}.jsonld"
+    (page,) = annotation_pages(default_site)
+    assert page["type"] == "AnnotationPage" and page["partOf"] == collection["id"]
+    assert page["id"] == collection["first"] and "prev" not in page
+    items = page["items"]
+    assert collection["total"] == len(items) == 8 + 2  # every claim, and the two anchored caveats
     for item in items:
         assert item["type"] == "Annotation"
         assert item["target"]["source"] == f"https://example.org/digest/articles/{SLUG}/"
@@ -54,12 +86,12 @@ def test_selectors_index_the_text_content_of_the_article_text_element(default_si
     """The positions agree with the page as parsed: the element's text, every text node in order."""
     page = BeautifulSoup((default_site / "articles" / SLUG / "index.html").read_text(encoding="utf-8"), "html.parser")
     text = page.find(id="article-text").get_text()
-    for item in load(default_site, "annotations.jsonld")["first"]["items"]:
+    for item in annotation_pages(default_site)[0]["items"]:
         quote, css = item["target"]["selector"]
         start, end = css["refinedBy"]["start"], css["refinedBy"]["end"]
         assert text[start:end] == quote["exact"]
         assert text[:start].endswith(quote["prefix"]) and text[end:].startswith(quote["suffix"])
-    soybeans = next(i for i in load(default_site, "annotations.jsonld")["first"]["items"] if i["id"].endswith("#claim-soybeans"))
+    soybeans = next(i for i in annotation_pages(default_site)[0]["items"] if i["id"].endswith("#claim-soybeans"))
     assert soybeans["target"]["selector"][0]["exact"].startswith("China”s commitment to markedly increase")
 
 
@@ -86,15 +118,28 @@ def test_without_base_url_export_urls_are_relative_to_the_export_file(tmp_path: 
     root = make_site(tmp_path / "site", {
         "content/articles/a.md": article(body="Soybeans were promised."),
         "content/articles/a.yaml": "claims:\n  - {id: beans, quote: Soybeans, status: false, sources: [trump]}\n",
+        "content/articles/b.md": article(title="B", body="Nothing to see."),
+        "content/articles/c.md": article(title="C", body="Oil was promised."),
+        "content/articles/c.yaml": "claims:\n  - {id: oil, quote: Oil, status: false, sources: [trump]}\n",
     })
-    build(root, tmp_path / "out", search=False)
-    claims = json.loads((tmp_path / "out" / "data" / "claims.json").read_text())
-    assert claims["claims"][0]["url"] == "../articles/a/#claim-beans"
-    assert claims["digest"]["base_url"] is None
-    annotations = json.loads((tmp_path / "out" / "data" / "annotations.jsonld").read_text())
-    item = annotations["first"]["items"][0]
+    out = tmp_path / "out"
+    build(root, out, search=False)
+    index = json.loads((out / "data" / "claims.json").read_text())
+    assert index["digest"]["base_url"] is None
+    assert [a["data"] for a in index["articles"]] == ["articles/a.json", "articles/b.json", "articles/c.json"]
+    data = json.loads((out / "data" / "articles" / "a.json").read_text())
+    assert data["claims"][0]["url"] == "../../articles/a/#claim-beans"
+    assert data["article"]["data"] == "a.json"
+    # The pages, one per article with annotations, link each other (b has none: it has no page).
+    collection = json.loads((out / "data" / "annotations.jsonld").read_text())
+    assert (collection["first"], collection["last"], collection["total"]) == ("annotations/a.jsonld", "annotations/c.jsonld", 2)
+    pages = annotation_pages(out)
+    assert [(p["id"], p.get("prev"), p.get("next")) for p in pages] == [
+        ("a.jsonld", None, "c.jsonld"), ("c.jsonld", "a.jsonld", None)]
+    assert not (out / "data" / "annotations" / "b.jsonld").exists()
+    item = pages[0]["items"][0]
     assert item["id"].startswith("urn:uuid:")
-    assert item["target"]["source"] == "../articles/a/"
+    assert item["target"]["source"] == "../../articles/a/"
     # The suffix starts with the footnote marker's "1": it is part of the page's text, as a browser sees it.
     assert item["target"]["selector"][0] == {"type": "TextQuoteSelector", "exact": "Soybeans", "prefix": "",
                                              "suffix": "1 were promised.\n"}

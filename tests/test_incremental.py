@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from builder.build import build
-from builder.engine.store import CACHE_DIR, CACHE_FILE
+from builder.build import CACHE_DIR
+from builder.engine.session import STORE_FILE
 from builder.stages.diagnostics import ContentErrors
 
 from conftest import make_site, stamps, tree
@@ -230,28 +231,37 @@ def test_a_damaged_cache_is_detected_and_ignored(tmp_path: Path, damage: str) ->
     out = tmp_path / "public"
     build(root, out, jobs=1)
     expected = tree(out)
-    cache_file = root / CACHE_DIR / CACHE_FILE
-    if damage == "truncate":
-        data = cache_file.read_bytes()
-        cache_file.write_bytes(data[:len(data) // 3])
+    cache = root / CACHE_DIR
+    store = cache / STORE_FILE
+    (state,) = cache.glob("state-*.sqlite")
+    if damage == "truncate":  # both files: the store's facts and the output's state
+        for path in (store, state):
+            data = path.read_bytes()
+            path.write_bytes(data[:len(data) // 3])
     elif damage == "garbage":
-        cache_file.write_bytes(b"not a database" * 100)
+        for path in (store, state):
+            path.write_bytes(b"not a database" * 100)
     elif damage == "flip-bytes":
-        with sqlite3.connect(cache_file) as db:
+        with sqlite3.connect(store) as db:
             for name, data in db.execute("SELECT name, data FROM blobs").fetchall():
                 db.execute("UPDATE blobs SET data = ? WHERE name = ?", (data[:-1] + bytes([data[-1] ^ 1]), name))
     else:  # a blob replaced by one that would run code when unpickled, with the old MAC
         marker = tmp_path / "unpickled"
         payload = pickle.dumps(_Planted(str(marker)))
-        with sqlite3.connect(cache_file) as db:
+        with sqlite3.connect(store) as db:
             db.execute("UPDATE blobs SET data = ?", (payload,))
     (root / "content" / "articles" / "call-0.md").write_text(article_text("call-0", "Changed", BODY), encoding="utf-8")
     summary = build(root, out, jobs=1)
-    assert summary.rendered == summary.pages  # nothing was trusted: every page rendered again
+    if damage in ("truncate", "garbage"):
+        assert summary.rendered == summary.pages  # no state to trust: every page rendered again
     assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
     assert tree(out) != expected
     if damage == "planted-pickle":
         assert not (tmp_path / "unpickled").exists()
+    # Edits of the other articles, whose stored results were damaged, are still seen.
+    apply_edit(root, "article-text", 2)
+    build(root, out, jobs=1)
+    assert tree(out) == outcome(root, tmp_path / "clean2", use_cache=False)[1]
 
 
 class _Planted:

@@ -63,8 +63,9 @@ def test_quiet_prints_only_problems(tmp_path: Path) -> None:
 
 def test_verbose_prints_stage_durations_and_changed_files(tmp_path: Path) -> None:
     result = run("build", "--verbose", "--source", str(small_site(tmp_path)))
-    # The article's page is rendered as it is read; the index pages after.
-    assert re.search(r"^  reading: \d+\.\d\d s\n  resolving: [\d.]+ s\n  rendering 11 pages: [\d.]+ s$", result.stderr, re.M)
+    # The article's page is rendered as it is analysed; the index pages, feeds and exports after.
+    assert re.search(r"^  reading: \d+\.\d\d s\n  analysing 1 article: [\d.]+ s\n  resolving: [\d.]+ s\n"
+                     r"  rendering 21 files: [\d.]+ s$", result.stderr, re.M)
     assert "  changed articles/call/index.html" in result.stdout
 
 
@@ -93,7 +94,7 @@ def test_long_build_on_a_terminal_shows_a_bar() -> None:
     for _ in range(4):
         progress.advance()
     progress.finish()
-    assert "rendering 4 pages" in stream.getvalue()
+    assert "rendering 4 files" in stream.getvalue()
     assert "100%" in stream.getvalue()
 
 
@@ -105,7 +106,7 @@ def test_long_build_elsewhere_prints_plain_lines() -> None:
     progress.advance()
     progress.advance()
     progress.finish()
-    assert stream.getvalue() == "digest: reading\ndigest: rendering 2 pages\n"
+    assert stream.getvalue() == "digest: reading\ndigest: rendering 2 files\n"
 
 
 def test_short_build_prints_no_progress() -> None:

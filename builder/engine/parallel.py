@@ -1,9 +1,9 @@
-"""Work spread over cores: any concurrent.futures.Executor, results always in submission order.
+"""Work spread over cores or machines: any concurrent.futures.Executor, results always in submission order.
 
-The stages hand `ordered_map` a module-level function and picklable arguments, so the executor
-can be a local process pool (the default, one process per core), a thread pool, or a cluster's
-(a Dask distributed Client's `get_executor()`), without the pipeline knowing which. Results come
-back in the order the work was given, so the output does not depend on the number of workers.
+`ordered_map` is handed a module-level function and picklable arguments, so the executor can be a
+local process pool (the default, one process per core), a thread pool, or a Dask cluster's
+(`cluster_executor`), without its caller knowing which. Results come back in the order the work
+was given, so the output does not depend on the number or kind of workers.
 """
 
 from __future__ import annotations
@@ -87,3 +87,32 @@ def ordered_map(executor: Executor | None, fn: Callable, tasks: Iterable[tuple])
     finally:
         for future in pending:
             future.cancel()
+
+
+class ClusterUnavailable(Exception):
+    """The Dask cluster cannot be used: `distributed` is not installed, or the scheduler does not answer."""
+
+
+class ClusterExecutor(Executor):
+    """The executor of a Dask distributed scheduler at `address` (tcp://HOST:PORT), whose workers
+    may be other machines: the functions and arguments given to it travel by pickle, and so do
+    their results. Needs the optional extra: pip install 'digest[dask]'."""
+
+    def __init__(self, address: str, timeout: float = 10.0) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ClusterUnavailable("--executor needs Dask's distributed package: pip install 'digest[dask]'") from None
+        try:
+            self._client = Client(address, timeout=timeout, set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise ClusterUnavailable(f"no Dask scheduler answers at {address} ({error})") from None
+        self._executor = self._client.get_executor(pure=False)
+        self.workers = max(1, sum(self._client.nthreads().values()))
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        return self._executor.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._executor.shutdown(wait=wait)
+        self._client.close()

@@ -1,24 +1,25 @@
-"""content/ -> Content: the only module that reads the site's files.
+"""The site's files -> its model: the only stage that reads them.
 
-Every file is read and checked for shape before anything is reported, so one run
-lists every problem; cross-references between files are checked later, in resolve.
+Reading is split in two so that the expensive half can run anywhere: `read_article_files` takes an
+article's bytes off the disk, and `parse_article` (pure, picklable in and out) checks them and builds
+the Article, wherever it runs. Every file is checked for shape and every problem collected, so one run
+lists them all; references between files are checked later (resolve.py).
 """
 
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any
 
 from .anchoring import Selector
 from .diagnostics import Collector, ContentErrors, Diagnostic, Location
-from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
+from .model import Article, Caveat, Claim, Ref, SiteConfig, Source, Status, Topic
 from .shapes import (ANNOTATIONS, CAVEAT, CLAIM, CONFIG, FRONT_MATTER, ID_PATTERN, LOCAL_SOURCE, SLUG_PATTERN,
                      SOURCE, TOPIC, Record, Shape, read_record)
 from .yamlfile import YamlMap, parse_yaml, type_name
-
-if TYPE_CHECKING:
-    from ..memo import ArticleMemo
 
 CONFIG_PATH = "site/config.yaml"
 SOURCES_PATH = "content/sources.yaml"
@@ -28,33 +29,75 @@ ARTICLES_DIR = "content/articles"
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
-def load_content(root: Path, memo: ArticleMemo | None = None) -> Content:
-    """Read and shape-check the whole site folder; raise ContentErrors listing every problem.
+@dataclass(frozen=True)
+class Registries:
+    """The files every article is checked against: the config, sources.yaml and topics.yaml."""
 
-    `memo` (memo.py) serves an unchanged article's results, and its problems, from the build cache.
-    """
+    config: SiteConfig | None  # None when the config has errors (they are in `diagnostics`)
+    sources: tuple[Source, ...]  # by id
+    topics: tuple[Topic, ...]  # by id
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class ArticleFiles:
+    """An article's two files as bytes: what `parse_article` needs, wherever it runs."""
+
+    slug: str
+    markdown: bytes
+    annotations: bytes | None  # None: the article has no annotation file
+
+
+def load_registries(root: Path) -> Registries:
+    """Read and shape-check site/config.yaml, content/sources.yaml and content/topics.yaml."""
     problems = Collector()
     config = _load_config(root, problems)
     sources = _load_registry(root, SOURCES_PATH, SOURCE, problems, _source_from)
     topics = _load_registry(root, TOPICS_PATH, TOPIC, problems, _topic_from)
-    articles = _load_articles(root, problems, memo.load_article(_load_article) if memo else _load_article)
-    problems.raise_if_errors()
-    assert config is not None
-    return Content(config, tuple(sources), tuple(topics), tuple(articles))
+    return Registries(config, tuple(sources), tuple(topics), tuple(problems.diagnostics))
 
 
-def load_registries(root: Path) -> tuple[SiteConfig, list[Source], list[Topic]] | None:
-    """The config, sources and topics, or None if any of them has a problem (load_content reports it)."""
+def article_slugs(root: Path) -> tuple[dict[str, bool], tuple[Diagnostic, ...]]:
+    """slug -> whether it has an annotation file, for every article in content/articles/; and the
+    problems of the folder itself (a missing folder, annotation files without an article)."""
     problems = Collector()
-    config = _load_config(root, problems)
-    sources = _load_registry(root, SOURCES_PATH, SOURCE, problems, _source_from)
-    topics = _load_registry(root, TOPICS_PATH, TOPIC, problems, _topic_from)
-    return None if config is None or problems.diagnostics else (config, sources, topics)
+    folder = root / ARTICLES_DIR
+    if not folder.is_dir():
+        problems.error(Location(ARTICLES_DIR, 1), f"no articles folder: create {ARTICLES_DIR}/ with one .md file per article")
+        return {}, tuple(problems.diagnostics)
+    with os.scandir(folder) as entries:  # one call for tens of thousands of files
+        names = sorted(entry.name for entry in entries if entry.is_file())
+    stems = {name[:-3] for name in names if name.endswith(".md")}
+    name_set = set(names)
+    for name in names:
+        if name.endswith((".yaml", ".yml")) and name.rsplit(".", 1)[0] not in stems:
+            problems.error(Location(f"{ARTICLES_DIR}/{name}", 1),
+                           f"annotation file without an article: expected {ARTICLES_DIR}/{name.rsplit('.', 1)[0]}.md")
+        elif name.endswith(".yml"):
+            problems.error(Location(f"{ARTICLES_DIR}/{name}", 1), f"annotation files end in .yaml: rename it to {name[:-4]}.yaml")
+    return {stem: f"{stem}.yaml" in name_set for stem in sorted(stems)}, tuple(problems.diagnostics)
 
 
-def read_text(root: Path, rel_path: str) -> str:
-    """A file's text: UTF-8 (a BOM is dropped), line endings made '\\n'."""
-    data = (root / rel_path).read_bytes()
+def article_paths(slug: str) -> tuple[str, str]:
+    """The article's Markdown and annotation files, relative to the site root."""
+    return f"{ARTICLES_DIR}/{slug}.md", f"{ARTICLES_DIR}/{slug}.yaml"
+
+
+def read_article_files(root: Path, slug: str, has_annotations: bool) -> ArticleFiles:
+    markdown_path, annotations_path = article_paths(slug)
+    return ArticleFiles(slug, (root / markdown_path).read_bytes(),
+                        (root / annotations_path).read_bytes() if has_annotations else None)
+
+
+def parse_article(files: ArticleFiles) -> tuple[Article | None, tuple[Diagnostic, ...]]:
+    """Check an article's files and build the Article (None if it cannot be built); its problems."""
+    problems = Collector()
+    article = _parse_article(files, problems)
+    return article, tuple(problems.diagnostics)
+
+
+def decode(data: bytes, rel_path: str) -> str:
+    """A file's text: UTF-8 (a BOM is dropped), line endings made '\\n'; ContentErrors if it is not UTF-8."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -65,9 +108,18 @@ def read_text(root: Path, rel_path: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def read_text(root: Path, rel_path: str) -> str:
+    """A file of the site as text (see decode)."""
+    return decode((root / rel_path).read_bytes(), rel_path)
+
+
 def _parse_file(root: Path, rel_path: str, problems: Collector) -> Any:
+    return _parse_bytes((root / rel_path).read_bytes(), rel_path, problems)
+
+
+def _parse_bytes(data: bytes, rel_path: str, problems: Collector) -> Any:
     try:
-        return parse_yaml(read_text(root, rel_path), rel_path)
+        return parse_yaml(decode(data, rel_path), rel_path)
     except ContentErrors as errors:
         problems.diagnostics.extend(errors.diagnostics)
         return None
@@ -91,12 +143,14 @@ def _load_config(root: Path, problems: Collector) -> SiteConfig | None:
         _reject_duplicates([(s.id, r.where("id")) for s, r in zip(statuses, record.get("statuses"))], "status", problems)
         if not record.get("statuses"):
             problems.error(record.where("statuses"), "'statuses' is empty: list at least one status, or remove it")
+    sizes = record.get("page_size").values if record.get("page_size") else {}  # page_size_articles, ..._claims
     return SiteConfig(
         title=record.get("title"),
         description=record.get("description", ""),
         language=record.get("language", "en"),
         base_url=record.get("base_url", ""),
         **({"statuses": statuses} if statuses else {}),
+        **{f"page_size_{kind}": size for kind, size in sizes.items()},
     )
 
 
@@ -132,36 +186,15 @@ def _topic_from(topic_id: str, record: Record, at: Location) -> Topic:
     return Topic(topic_id, record.get("title"), record.get("description", ""), at)
 
 
-def _load_articles(root: Path, problems: Collector, load_article: Callable) -> list[Article]:
-    folder = root / ARTICLES_DIR
-    if not folder.is_dir():
-        problems.error(Location(ARTICLES_DIR, 1), f"no articles folder: create {ARTICLES_DIR}/ with one .md file per article")
-        return []
-    names = sorted(p.name for p in folder.iterdir() if p.is_file())
-    stems = {name[:-3] for name in names if name.endswith(".md")}
-    name_set = set(names)  # looked up once per article: a list would make this quadratic
-    for name in names:
-        if name.endswith((".yaml", ".yml")) and name.rsplit(".", 1)[0] not in stems:
-            problems.error(Location(f"{ARTICLES_DIR}/{name}", 1),
-                           f"annotation file without an article: expected {ARTICLES_DIR}/{name.rsplit('.', 1)[0]}.md")
-        elif name.endswith(".yml"):
-            problems.error(Location(f"{ARTICLES_DIR}/{name}", 1), f"annotation files end in .yaml: rename it to {name[:-4]}.yaml")
-    articles = []
-    for stem in sorted(stems):
-        article = load_article(root, stem, (f"{stem}.yaml" in name_set), problems)
-        if article is not None:
-            articles.append(article)
-    return articles
-
-
-def _load_article(root: Path, slug: str, has_annotations: bool, problems: Collector) -> Article | None:
-    path = f"{ARTICLES_DIR}/{slug}.md"
+def _parse_article(files: ArticleFiles, problems: Collector) -> Article | None:
+    slug = files.slug
+    path, annotations_path = article_paths(slug)
     if not SLUG_PATTERN.match(slug):
         problems.error(Location(path, 1), f"article file name '{slug}.md' is not a valid slug: "
                                           "use lowercase letters, digits and single hyphens, like trump-xi-call.md")
         return None
     try:
-        text = read_text(root, path)
+        text = decode(files.markdown, path)
     except ContentErrors as errors:
         problems.diagnostics.extend(errors.diagnostics)
         return None
@@ -178,9 +211,8 @@ def _load_article(root: Path, slug: str, has_annotations: bool, problems: Collec
     if data is None:
         problems.error(Location(path, 1), "front matter is empty: it needs at least 'title' and 'date'")
     claims, caveats, local_sources = (), (), ()
-    annotations_path = f"{ARTICLES_DIR}/{slug}.yaml" if has_annotations else None
-    if annotations_path:
-        claims, caveats, local_sources = _load_annotations(root, annotations_path, problems)
+    if files.annotations is not None:
+        claims, caveats, local_sources = _load_annotations(files.annotations, annotations_path, problems)
     if front is None or "title" not in front.values or "date" not in front.values:
         return None
     return Article(
@@ -197,7 +229,7 @@ def _load_article(root: Path, slug: str, has_annotations: bool, problems: Collec
         claims=claims,
         caveats=caveats,
         local_sources=local_sources,
-        annotations_path=annotations_path,
+        annotations_path=annotations_path if files.annotations is not None else None,
     )
 
 
@@ -217,8 +249,8 @@ def _split_front_matter(text: str, path: str, problems: Collector) -> tuple[str,
     return front, text[body_start:], body_line
 
 
-def _load_annotations(root: Path, path: str, problems: Collector) -> tuple[tuple, tuple, tuple]:
-    data = _parse_file(root, path, problems)
+def _load_annotations(data_bytes: bytes, path: str, problems: Collector) -> tuple[tuple, tuple, tuple]:
+    data = _parse_bytes(data_bytes, path, problems)
     if data is None:
         return (), (), ()
     record = read_record(data, ANNOTATIONS, Location(path, 1), problems)

@@ -1,104 +1,128 @@
-"""Digest -> machine-readable exports: data/claims.json and data/annotations.jsonld.
+"""The digest for programs: JSON data and a W3C Web Annotation collection, a file per article.
 
-claims.json lists claims, caveats, sources and topics with stable ids and URLs. annotations.jsonld
-is a W3C Web Annotation collection: each claim and anchored caveat is an Annotation whose target
-is the article page, selected by a TextQuoteSelector (exact, prefix, suffix) and by a CssSelector
-for the article's text element refined by a TextPositionSelector. Positions count code points of
-that element's textContent (see pagetext). URLs are absolute under base_url; without it they are
-relative to the export file itself, as JSON and JSON-LD resolve them.
+- `data/claims.json`: the digest, its status scale, sources and topics, and one entry per article
+  pointing to `data/articles/<slug>.json`, which holds the article's claims and caveats.
+- `data/annotations.jsonld`: an AnnotationCollection (its `total`, `first` and `last` page) whose
+  pages are `data/annotations/<slug>.jsonld`, one per article with annotations, in slug order and
+  linked by `next` and `prev`. Each claim and anchored caveat is an Annotation whose target is the
+  article page, selected by a TextQuoteSelector (exact, prefix, suffix) and by a CssSelector for the
+  article's text element refined by a TextPositionSelector (code points of its textContent, pagetext.py).
+
+An edit to one article rewrites that article's files and nothing else, unless what claims.json lists
+of it (title, date, summary, topics, ids) changed. URLs are absolute under base_url; without it they
+are relative to the file that holds them, as JSON and JSON-LD resolve them.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .addresses import absolute_url, permanent_id
-from .model import SiteConfig
+from .articles import AnchoredArticle, AnchoredCaveat, AnchoredClaim
+from .model import SiteConfig, Source, Topic
 from .pages import article_url, source_url, topic_url
 from .pagetext import ARTICLE_TEXT_ID
 from .render import RenderedFile, relative_url
-from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest
 
 CLAIMS_FILE = "data/claims.json"
 ANNOTATIONS_FILE = "data/annotations.jsonld"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+ANNOTATION_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+
+
+def article_data_path(slug: str) -> str:
+    return f"data/articles/{slug}.json"
+
+
+def annotation_page_path(slug: str) -> str:
+    return f"data/annotations/{slug}.jsonld"
 
 
 @dataclass(frozen=True)
 class ArticleExport:
-    """One article's share of both files, as JSON text: a large digest's exports are these joined,
-    and a rebuild reuses the shares of the articles that did not change (build.py caches them)."""
-    article: bytes  # its entry in claims.json's "articles", UTF-8
-    claims: bytes  # its claims' entries, comma-separated (b"" if none)
-    caveats: bytes
-    annotations: bytes  # its annotations' entries in annotations.jsonld
+    """One article's part of the exports: its own data file, its entry in claims.json and its annotations."""
+
+    data: RenderedFile  # data/articles/<slug>.json
+    entry: bytes  # its entry in claims.json's "articles" (JSON text, UTF-8)
+    annotations: bytes  # its Annotations, comma-separated JSON (b"" if none)
     annotation_count: int
+    lookups: tuple[tuple[str, str], ...]  # the topics it named by title, as render.RenderedFile.lookups
 
 
-def article_export(digest: Digest, article: AnchoredArticle) -> ArticleExport:
-    """An article's share of the exports: it depends on the article, the config and the topics' titles."""
-    config = digest.config
+def article_export(config: SiteConfig, topics: dict[str, Topic], article: AnchoredArticle) -> ArticleExport:
+    """An article's part of the exports: it depends on the article, the config and its topics' titles."""
+    data_path = article_data_path(article.slug)
 
-    def claims_url(target: str) -> str:
+    def data_url(target: str) -> str:
+        return absolute_url(config, target) or relative_url(data_path, target)
+
+    entry = _json(_article(article, lambda target: absolute_url(config, target) or relative_url(CLAIMS_FILE, target)))
+    document = {"format": FORMAT_VERSION, "article": _article(article, data_url),
+                "claims": [_claim(article, c, data_url) for c in article.claims],
+                "caveats": [_caveat(article, c, data_url) for c in article.caveats]}
+    page = annotation_page_path(article.slug)
+    items = _article_annotations(config, topics, article, lambda target: absolute_url(config, target) or relative_url(page, target))
+    named = sorted({t for c in article.claims for t in c.claim.topic_ids})
+    return ArticleExport(RenderedFile(data_path, (_json(document) + "\n").encode("utf-8")), entry.encode("utf-8"),
+                         ",".join(_json(item) for item in items).encode("utf-8"), len(items),
+                         tuple(("topics", topic_id) for topic_id in named))
+
+
+def claims_index(config: SiteConfig, sources: Iterable[Source], topics: Iterable[Topic], entries: Iterable[bytes]) -> RenderedFile:
+    """data/claims.json from the digest-wide parts and each article's entry (in order), joined once:
+    at 10,000 articles the entries are megabytes, and each concatenation would copy them."""
+    def url(target: str) -> str:
         return absolute_url(config, target) or relative_url(CLAIMS_FILE, target)
 
-    def annotations_url(target: str) -> str:
-        return absolute_url(config, target) or relative_url(ANNOTATIONS_FILE, target)
-
-    annotations = _article_annotations(digest, article, annotations_url, _creator(config))
-    return ArticleExport(_json(_article(article, claims_url)).encode("utf-8"),
-                         ",".join(_json(_claim(article, c, claims_url)) for c in article.claims).encode("utf-8"),
-                         ",".join(_json(_caveat(article, c, claims_url)) for c in article.caveats).encode("utf-8"),
-                         ",".join(_json(item) for item in annotations).encode("utf-8"), len(annotations))
-
-
-def render_exports(digest: Digest, shares: list[ArticleExport]) -> list[RenderedFile]:
-    """Both files; `shares` are article_export() of every article, in order.
-
-    The text is what json.dumps(..., separators=(",", ":")) gives for the whole, assembled from
-    the digest-wide parts and the articles' shares (UTF-8 already) as pieces joined once: at
-    N=10,000 the two files are ~90 MB, and each concatenation would copy them.
-    """
-    claims = {key: [_utf8(value)] for key, value in claims_export(digest).items()}
-    claims.update(articles=_array(s.article for s in shares), claims=_array(s.claims for s in shares),
-                  caveats=_array(s.caveats for s in shares))
-    head, page = annotations_export(digest)
-    annotations = {key: [_utf8(value)] for key, value in head.items()}
-    annotations["total"] = [_utf8(sum(share.annotation_count for share in shares))]
-    first = {key: [_utf8(value)] for key, value in page.items()}
-    first["items"] = _array(s.annotations for s in shares)
-    annotations["first"] = _object(first)
-    return [RenderedFile(CLAIMS_FILE, b"".join(_object({key: claims[key] for key in CLAIMS_KEYS}) + [b"\n"])),
-            RenderedFile(ANNOTATIONS_FILE, b"".join(_object(annotations) + [b"\n"]))]
+    head = {
+        "format": FORMAT_VERSION,
+        "digest": {"title": config.title, "description": config.description, "language": config.language,
+                   "base_url": config.base_url or None, "url": url("")},
+        "statuses": [{"id": s.id, "label": s.label, "description": s.description, "rating": s.rating}
+                     for s in config.statuses],
+        "sources": [{"id": s.id, "name": s.name, "kind": s.kind, "url": s.url or None,
+                     "description": s.description, "page": url(source_url(s.id))} for s in sources],
+        "topics": [{"id": t.id, "title": t.title, "description": t.description, "page": url(topic_url(t.id)),
+                    "feed": url(topic_url(t.id) + "feed.xml")} for t in topics],
+    }
+    pieces = [_json(head)[:-1].encode("utf-8"), b',"articles":[']
+    first = True
+    for entry in entries:
+        pieces += [entry] if first else [b",", entry]
+        first = False
+    pieces.append(b"]}\n")
+    return RenderedFile(CLAIMS_FILE, b"".join(pieces))
 
 
-CLAIMS_KEYS = ("format", "digest", "statuses", "articles", "claims", "caveats", "sources", "topics")
+def annotation_collection(config: SiteConfig, total: int, first_slug: str | None, last_slug: str | None) -> RenderedFile:
+    """data/annotations.jsonld: the collection, its size, and its first and last pages."""
+    collection: dict[str, Any] = {
+        "@context": ANNOTATION_CONTEXT,
+        "id": permanent_id(config, ANNOTATIONS_FILE),
+        "type": "AnnotationCollection",
+        "label": f"Claims and caveats of {config.title}",
+        "total": total,
+    }
+    if first_slug is not None and last_slug is not None:
+        collection["first"] = _page_ref(config, ANNOTATIONS_FILE, first_slug)
+        collection["last"] = _page_ref(config, ANNOTATIONS_FILE, last_slug)
+    return RenderedFile(ANNOTATIONS_FILE, (_json(collection) + "\n").encode("utf-8"))
 
 
-def _object(members: dict[str, list[bytes]]) -> list[bytes]:
-    """The pieces of a JSON object, from its keys and the pieces of each value, in order."""
-    pieces = [b"{"]
-    for key, value in members.items():
-        pieces += [b",", _utf8(key), b":"] if len(pieces) > 1 else [_utf8(key), b":"]
-        pieces += value
-    pieces.append(b"}")
-    return pieces
-
-
-def _array(items: Iterable[bytes]) -> list[bytes]:
-    """The pieces of a JSON array whose items are JSON text (empty stands for no items)."""
-    pieces = [b"["]
-    for item in items:
-        if item:
-            pieces += [b",", item] if len(pieces) > 1 else [item]
-    pieces.append(b"]")
-    return pieces
-
-
-def _utf8(value: Any) -> bytes:
-    return _json(value).encode("utf-8")
+def annotation_page(config: SiteConfig, slug: str, annotations: bytes, previous: str | None, following: str | None) -> RenderedFile:
+    """data/annotations/<slug>.jsonld: one article's annotations, an AnnotationPage of the collection."""
+    path = annotation_page_path(slug)
+    page: dict[str, Any] = {"@context": ANNOTATION_CONTEXT, "id": _page_ref(config, path, slug), "type": "AnnotationPage",
+                            "partOf": permanent_id(config, ANNOTATIONS_FILE)}
+    if previous is not None:
+        page["prev"] = _page_ref(config, path, previous)
+    if following is not None:
+        page["next"] = _page_ref(config, path, following)
+    head = _json(page)[:-1].encode("utf-8")
+    return RenderedFile(path, b"".join([head, b',"items":[', annotations, b"]}\n"]))
 
 
 def claim_key(article: AnchoredArticle, claim_id: str) -> str:
@@ -106,23 +130,10 @@ def claim_key(article: AnchoredArticle, claim_id: str) -> str:
     return f"{article.slug}/{claim_id}"
 
 
-def claims_export(digest: Digest) -> dict[str, Any]:
-    """What claims.json says of the digest as a whole (render_exports adds the articles' shares)."""
-    def url(target: str) -> str:
-        return absolute_url(digest.config, target) or relative_url(CLAIMS_FILE, target)
-
-    config = digest.config
-    return {
-        "format": FORMAT_VERSION,
-        "digest": {"title": config.title, "description": config.description, "language": config.language,
-                   "base_url": config.base_url or None, "url": url("")},
-        "statuses": [{"id": s.id, "label": s.label, "description": s.description, "rating": s.rating}
-                     for s in config.statuses],
-        "sources": [{"id": s.id, "name": s.name, "kind": s.kind, "url": s.url or None,
-                     "description": s.description, "page": url(source_url(s.id))} for s in digest.sources],
-        "topics": [{"id": t.id, "title": t.title, "description": t.description, "page": url(topic_url(t.id)),
-                    "feed": url(topic_url(t.id) + "feed.xml")} for t in digest.topics],
-    }
+def _page_ref(config: SiteConfig, from_file: str, slug: str) -> str:
+    """The address of an annotation page: absolute under base_url, else relative to `from_file`."""
+    target = annotation_page_path(slug)
+    return absolute_url(config, target) or posixpath.relpath(target, posixpath.dirname(from_file))
 
 
 def _article(a: AnchoredArticle, url) -> dict[str, Any]:
@@ -133,6 +144,7 @@ def _article(a: AnchoredArticle, url) -> dict[str, Any]:
         "topics": list(a.article.topic_ids),
         "claims": [claim_key(a, c.claim.id) for c in a.claims],
         "caveats": [claim_key(a, c.caveat.id) for c in a.caveats],
+        "data": url(article_data_path(a.slug)),
     }
 
 
@@ -162,33 +174,19 @@ def _caveat(article: AnchoredArticle, caveat: AnchoredCaveat, url) -> dict[str, 
     }
 
 
-def annotations_export(digest: Digest) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The W3C Web Annotation collection (one page), without its items (render_exports adds them):
-    the collection's members before 'first', and the page's members before 'items'."""
-    config = digest.config
-    collection = {
-        "@context": "http://www.w3.org/ns/anno.jsonld",
-        "id": permanent_id(config, ANNOTATIONS_FILE),
-        "type": "AnnotationCollection",
-        "label": f"Claims and caveats of {config.title}",
-    }
-    page = {"id": permanent_id(config, ANNOTATIONS_FILE + "#page-1"), "type": "AnnotationPage", "startIndex": 0}
-    return collection, page
-
-
 def _creator(config: SiteConfig) -> dict[str, Any]:
     return {"type": "Organization", "name": config.title, **({"homepage": config.base_url} if config.base_url else {})}
 
 
-def _article_annotations(digest: Digest, article: AnchoredArticle, url, creator: dict[str, Any]) -> list[dict[str, Any]]:
+def _article_annotations(config: SiteConfig, topics: dict[str, Topic], article: AnchoredArticle, url) -> list[dict[str, Any]]:
     """An Annotation for each claim and anchored caveat of the article."""
-    config = digest.config
+    creator = _creator(config)
     items = []
     page = article_url(article.slug)
     for claim in article.claims:
         bodies = [_body(claim.claim.claim or claim.claim.selector.quote, "describing"),
                   _body(claim.status.label, "assessing")]
-        bodies += [_body(digest.topic(t).title, "tagging") for t in claim.claim.topic_ids]
+        bodies += [_body(topics[t].title, "tagging") for t in claim.claim.topic_ids]
         if claim.claim.note:
             bodies.append(_body(claim.claim.note, "commenting", "text/markdown"))
         items.append(_annotation(config, page, claim.note_id, "assessing", bodies, article, url, creator))
@@ -200,7 +198,7 @@ def _article_annotations(digest: Digest, article: AnchoredArticle, url, creator:
     return items
 
 
-def _annotation(config, page: str, note_id: str, motivation: str, bodies: list[dict[str, Any]],
+def _annotation(config: SiteConfig, page: str, note_id: str, motivation: str, bodies: list[dict[str, Any]],
                 article: AnchoredArticle, url, creator: dict[str, Any]) -> dict[str, Any]:
     span = article.anchors[note_id]
     return {
@@ -227,6 +225,5 @@ def _body(value: str, purpose: str, media_type: str = "text/plain") -> dict[str,
 
 
 def _json(value: Any) -> str:
-    # Compact: these files are for programs, and without `indent` json uses its C encoder,
-    # several times faster on a large digest.
+    # Compact: these files are for programs, and without `indent` json uses its C encoder.
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -1,4 +1,4 @@
-"""Digest -> Atom feeds: one for the whole digest (feed.xml), one per topic (topics/<id>/feed.xml).
+"""Atom feeds: one for the whole digest (feed.xml), one per topic (topics/<id>/feed.xml).
 
 Atom needs absolute, permanent ids: they are URLs under base_url, or without base_url name-based
 `urn:uuid:` ids (addresses.permanent_id). Links are then relative to the feed file, which Atom
@@ -10,15 +10,16 @@ from __future__ import annotations
 import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from typing import Iterable
 
 from markupsafe import escape
 
 from .. import __version__
 from .addresses import absolute_url, permanent_id
-from .model import SiteConfig
-from .pages import HOME, article_url, topic_url
+from .articles import AnchoredArticle, AnchoredClaim
+from .model import SiteConfig, Topic
+from .pages import ARTICLES, HOME, article_url, topic_url
 from .render import RenderedFile, relative_url
-from .resolve import AnchoredArticle, AnchoredClaim, Digest
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_FILE = "feed.xml"
@@ -31,7 +32,7 @@ class Feed:
     title: str
     subtitle: str
     page: str  # the HTML page the feed mirrors
-    articles: tuple[AnchoredArticle, ...]  # newest first
+    list: str  # the index list whose newest members are its entries (pages.list_entries)
 
 
 def feed_path(page: str) -> str:
@@ -44,42 +45,28 @@ def feed_path(page: str) -> str:
 FEED_ENTRIES = 50
 
 
-def plan_feeds(digest: Digest) -> list[Feed]:
-    """The digest's feed, then one per topic, by topic id; each with its newest FEED_ENTRIES articles."""
-    config = digest.config
-    feeds = [Feed(feed_path(HOME), config.title, config.description, HOME, digest.articles[:FEED_ENTRIES])]
-    filed: dict[str, list[AnchoredArticle]] = {topic.id: [] for topic in digest.topics}
-    for article in digest.articles:  # newest first: one pass, each feed stops at FEED_ENTRIES
-        topic_ids = set(article.article.topic_ids)
-        for claim in article.claims:
-            topic_ids.update(claim.claim.topic_ids)
-        for topic_id in topic_ids:
-            entries = filed.get(topic_id)
-            if entries is not None and len(entries) < FEED_ENTRIES:
-                entries.append(article)
-    for topic in digest.topics:
-        feeds.append(Feed(feed_path(topic_url(topic.id)), f"{topic.title} · {config.title}",
-                          topic.description, topic_url(topic.id), tuple(filed[topic.id])))
+def plan_feeds(config: SiteConfig, topics: Iterable[Topic]) -> list[Feed]:
+    """The digest's feed, then one per topic (its articles, and those with a claim on it), by topic id;
+    each holds the newest FEED_ENTRIES articles of its list."""
+    feeds = [Feed(feed_path(HOME), config.title, config.description, HOME, "home")]
+    for topic in topics:
+        feeds.append(Feed(feed_path(topic_url(topic.id)), f"{topic.title} · {config.title}", topic.description,
+                          topic_url(topic.id), f"topic/{topic.id}/{ARTICLES}"))
     return feeds
 
 
-def render_feeds(digest: Digest) -> list[RenderedFile]:
-    """Every feed as Atom XML bytes."""
-    return [feed_file(feed, digest) for feed in plan_feeds(digest)]
+def feed_file(feed: Feed, articles: list[AnchoredArticle], config: SiteConfig, topics: dict[str, Topic]) -> RenderedFile:
+    """The feed, its entries `articles` (newest first, with their body_html)."""
+    return RenderedFile(feed.path, atom_xml(feed, articles, config, topics))
 
 
-def feed_file(feed: Feed, digest: Digest) -> RenderedFile:
-    return RenderedFile(feed.path, atom_xml(feed, digest))
-
-
-def atom_xml(feed: Feed, digest: Digest) -> bytes:
-    config = digest.config
+def atom_xml(feed: Feed, articles: list[AnchoredArticle], config: SiteConfig, topics: dict[str, Topic]) -> bytes:
     root = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
     _text(root, "title", feed.title)
     if feed.subtitle:
         _text(root, "subtitle", feed.subtitle)
     _text(root, "id", permanent_id(config, feed.path))
-    _text(root, "updated", _timestamp(feed.articles[0]) if feed.articles else EPOCH)
+    _text(root, "updated", _timestamp(articles[0]) if articles else EPOCH)
     ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml", "href": _href(config, feed.path, feed.path)})
     ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "href": _href(config, feed.path, feed.page)})
     author = ET.SubElement(root, "author")
@@ -87,14 +74,13 @@ def atom_xml(feed: Feed, digest: Digest) -> bytes:
     if config.base_url:
         _text(author, "uri", config.base_url)
     ET.SubElement(root, "generator", {"version": __version__}).text = "digest"
-    for article in feed.articles:
-        root.append(_entry(article, feed, digest))
+    for article in articles:
+        root.append(_entry(article, feed, config, topics))
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
-def _entry(article: AnchoredArticle, feed: Feed, digest: Digest) -> ET.Element:
-    config = digest.config
+def _entry(article: AnchoredArticle, feed: Feed, config: SiteConfig, topics: dict[str, Topic]) -> ET.Element:
     page = article_url(article.slug)
     entry = ET.Element("entry")
     # The body's note links are fragments (#claim-x): xml:base makes them point into the article page,
@@ -106,11 +92,11 @@ def _entry(article: AnchoredArticle, feed: Feed, digest: Digest) -> ET.Element:
     _text(entry, "updated", _timestamp(article))
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": absolute_url(config, page) or "./"})
     for ref in article.article.topics:
-        ET.SubElement(entry, "category", {"term": ref.id, "label": digest.topic(ref.id).title})
+        ET.SubElement(entry, "category", {"term": ref.id, "label": topics[ref.id].title})
     if article.article.summary:
         _text(entry, "summary", article.article.summary)
     claims = "".join(f"<li>{_claim_line(c)}</li>" for c in article.claims)
-    content = digest.bodies[article.slug] + (f"<h2>Claims</h2><ol>{claims}</ol>" if claims else "")
+    content = article.body_html + (f"<h2>Claims</h2><ol>{claims}</ol>" if claims else "")
     ET.SubElement(entry, "content", {"type": "html"}).text = content
     return entry
 

@@ -43,6 +43,8 @@ class SiteConfig:
     language: str = "en"
     base_url: str = ""
     statuses: tuple[Status, ...] = DEFAULT_STATUSES
+    page_size_articles: int = 20  # items per index page (see pages.py)
+    page_size_claims: int = 50
 
 
 @dataclass(frozen=True)
@@ -136,13 +138,3 @@ class Article:
     @functools.cached_property
     def topic_ids(self) -> tuple[str, ...]:
         return tuple([ref.id for ref in self.topics])
-
-
-@dataclass(frozen=True)
-class Content:
-    """Everything read from a site folder, checked for shape but not yet cross-referenced."""
-
-    config: SiteConfig
-    sources: tuple[Source, ...]
-    topics: tuple[Topic, ...]
-    articles: tuple[Article, ...]  # sorted by path

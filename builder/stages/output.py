@@ -8,15 +8,18 @@ The staging folder, `.<out>.staging` beside the output, is the generation before
 kept between builds. A build brings it up to date and swaps it with the output:
 
 - a file whose bytes are unchanged becomes a hard link to the output's file (os.link: same inode,
-  same mtime); one already linked is left alone, so a rebuild touches only what changed;
+  same mtime); one already linked is left alone;
 - a changed file is written as a new file: the old one is unlinked first, never written through,
   since its inode may be shared with the live output;
 - files the new site no longer has are removed from staging (empty folders too);
 - the two folders are exchanged in one atomic rename (renameat2 RENAME_EXCHANGE where the system
   has it, else two renames); the previous output becomes the next build's staging folder.
 
-Until the exchange, the output is not touched; an interrupted build leaves staging half-updated,
-and the next build brings it up to date again from the output it finds. Where hard links are not
+When the builder knows that staging holds exactly the generation before the output, and which paths
+the last build changed, only those paths and this build's changes are touched (`Staging.catch_up`):
+a rebuild writes in proportion to the change. Otherwise staging is made a copy of the output by hard
+links first (`Staging.mirror`). Until the exchange the output is not touched; an interrupted build
+leaves staging half-updated, which the next build sees and mirrors again. Where hard links are not
 supported, unchanged files are copied with their mtime instead.
 """
 
@@ -27,34 +30,27 @@ import errno
 import os
 import shutil
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
-
-if TYPE_CHECKING:  # not at run time: a build with nothing to do never loads the template engine
-    from .render import RenderedFile
+from typing import Iterable, NamedTuple
 
 
-@dataclass(frozen=True)
-class KeptFile:
-    """A file the output already holds with the right bytes (graph.py decides)."""
+class OutputStamp(NamedTuple):
+    """What an output file looked like when written; hard links change ctime, so it is left out."""
 
-    path: str
+    size: int
+    mtime_ns: int
+    inode: int
 
+    @classmethod
+    def of(cls, path: str | Path) -> "OutputStamp | None":
+        try:
+            status = os.stat(path)
+        except OSError:
+            return None
+        return cls(status.st_size, status.st_mtime_ns, status.st_ino)
 
-@dataclass(frozen=True)
-class PlacedFile:
-    """A file already put into the staging folder by place_file() (in a worker, as it rendered it)."""
-
-    path: str
-    written: bool  # its bytes differ from the output's
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    written: int  # files whose bytes changed (or are new)
-    files: tuple[str, ...]  # every file of the new output
-    changed: tuple[str, ...]  # files added, altered or removed, sorted (for the summary and live reload)
+    def __str__(self) -> str:
+        return f"{self.size}:{self.mtime_ns}:{self.inode}"
 
 
 class UnsafeOutput(Exception):
@@ -85,62 +81,104 @@ def staging_folder(out: Path) -> Path:
     return out.parent / f".{out.name}.staging"
 
 
-def prepare_staging(out: Path) -> Path:
-    """The staging folder of `out`, made ready for files (see the module doc)."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = staging_folder(out)
-    _recover_interrupted(out, staging)
-    if staging.is_symlink() or (staging.exists() and not staging.is_dir()):
-        raise UnsafeOutput(f"refusing to use {staging} as the staging folder: it is not a folder")
-    staging.mkdir(exist_ok=True)
-    return staging
+class Staging:
+    """The next output, assembled beside the current one (see the module doc)."""
 
+    def __init__(self, out: Path, marker: Path) -> None:
+        """`marker`: a file that exists while a build may be changing staging (a file of the builder's own)."""
+        self.out = out.resolve()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = staging_folder(self.out)
+        _recover_interrupted(self.out, self.folder)
+        if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+            raise UnsafeOutput(f"refusing to use {self.folder} as the staging folder: it is not a folder")
+        self.is_new = not self.folder.exists()  # removed again by discard(): a failed build leaves nothing
+        self.marker = marker
+        # Staging is as the last build left it unless a build was stopped while changing it.
+        self.trusted = not self.is_new and not marker.exists()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("a build is changing the staging folder\n", encoding="utf-8")
+        self.folder.mkdir(exist_ok=True)
+        self.found_identity = _identity(self.folder)  # the builder checks it is the folder it left
+        self.identity = ""  # of the folder the next build will find, once swapped
+        self.written: set[str] = set()  # paths of files whose bytes this build changed or added
+        self.removed: set[str] = set()
+        self._made_folders: set[str] = set()
 
-def place_file(out: str, staging: str, path: str, data: bytes) -> bool:
-    """Put one file into a prepared staging folder; whether its bytes differ from the output's.
-
-    Safe to run in several processes at once for different files: a worker that renders a page
-    writes it at once, instead of sending it back to the build process.
-    """
-    target, current = _inside(staging, path), _inside(out, path)
-    _make_folder(os.path.dirname(target), staging)
-    if _holds(current, data):
-        _link_current(current, target)
-        return False
-    _replace(target, data)
-    return True
-
-
-def write_site(files: Iterable[RenderedFile | KeptFile | PlacedFile], out: Path) -> WriteResult:
-    """Bring the staging folder to exactly `files`, then swap it in for `out` (see the module doc)."""
-    out = out.resolve()
-    staging = prepare_staging(out)
-    # Plain strings and os calls from here: this loop runs once per page of the site.
-    made_folders: set[str] = set()
-    paths: list[str] = []
-    written: list[str] = []
-    for file in files:
-        paths.append(file.path)
-        if isinstance(file, PlacedFile):
-            if file.written:
-                written.append(file.path)
-            continue
-        target, current = _inside(staging, file.path), _inside(out, file.path)
-        folder = os.path.dirname(target)
-        if folder not in made_folders:
-            _make_folder(folder, str(staging))
-            made_folders.add(folder)
-        if not isinstance(file, KeptFile) and not _holds(current, file.data):
-            _replace(target, file.data)
-            written.append(file.path)
-        else:
+    def put(self, path: str, data: bytes) -> bool:
+        """Make `data` the file at `path` in the new site; whether its bytes differ from the output's."""
+        target, current = _inside(self.folder, path), _inside(self.out, path)
+        self._folder_for(target)
+        if _holds(current, data):
             _link_current(current, target)
-    kept = set(paths)
-    _remove_others(staging, kept)
-    removed = [path for path in _files_under(out) if path not in kept]
-    _swap(staging, out)
-    return WriteResult(len(written), tuple(paths), tuple(sorted(written + removed)))
+            self.written.discard(path)
+            return False
+        _replace(target, data)
+        self.written.add(path)
+        return True
+
+    def copy(self, path: str, source: Path) -> bool:
+        """put() the bytes of `source` (a static asset)."""
+        return self.put(path, source.read_bytes())
+
+    def drop(self, path: str) -> None:
+        """A file of the current output that the new site does not have."""
+        _remove(_inside(self.folder, path))
+        self.removed.add(path)
+        self.written.discard(path)
+
+    def catch_up(self, paths: Iterable[str]) -> None:
+        """Staging holds the generation before the output: make these paths (the last build's changes)
+        as the output has them, except those this build wrote or dropped."""
+        for path in sorted(set(paths) - self.written - self.removed):
+            target, current = _inside(self.folder, path), _inside(self.out, path)
+            if os.path.lexists(current):
+                self._folder_for(target)
+                _link_current(current, target)
+            else:
+                _remove(target)
+        _prune_empty(str(self.folder))
+
+    def mirror(self, files: set[str]) -> None:
+        """Make staging hold exactly `files` (every file of the new site): those this build did not
+        write are linked from the output; anything else goes."""
+        for path in sorted(files - self.written - self.removed):
+            current, target = _inside(self.out, path), _inside(self.folder, path)
+            if os.path.lexists(current):
+                self._folder_for(target)
+                _link_current(current, target)
+        _prune(str(self.folder), "", files | self.written)
+
+    def swap(self) -> list[str]:
+        """Put the new site in place of the output; the paths it added, changed or removed, sorted."""
+        _swap(self.folder, self.out)
+        self.identity = _identity(self.folder) if self.folder.exists() else ""
+        return sorted(self.written | self.removed)
+
+    def settle(self) -> None:
+        """The builder has recorded this build: staging is the generation before the output again."""
+        self.marker.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """After a failed build: the output stays as it was; a staging folder this build made goes."""
+        if self.is_new:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _folder_for(self, target: str) -> None:
+        folder = os.path.dirname(target)
+        if folder not in self._made_folders:
+            _make_folder(folder, str(self.folder))
+            self._made_folders.add(folder)
+
+
+def _identity(folder: Path) -> str:
+    status = os.stat(folder)
+    return f"{status.st_dev}:{status.st_ino}"
+
+
+def output_files(out: Path) -> list[str]:
+    """Every file of a built output, as paths relative to it."""
+    return _files_under(out.resolve()) if out.is_dir() else []
 
 
 def _files_under(folder: Path) -> list[str]:
@@ -231,11 +269,6 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
-def _remove_others(staging: Path, keep: set[str]) -> None:
-    """Delete from staging every file not in `keep`, then the folders left empty."""
-    _prune(str(staging), "", keep)
-
-
 def _prune(folder: str, prefix: str, keep: set[str]) -> int:
     """Prune one folder (one scandir each, no further stat); return how many entries it still holds."""
     remaining = 0
@@ -250,6 +283,18 @@ def _prune(folder: str, prefix: str, keep: set[str]) -> int:
                 remaining += 1
             else:
                 os.unlink(entry.path)
+    return remaining
+
+
+def _prune_empty(folder: str) -> bool:
+    """Remove the empty folders below `folder`; whether it still holds anything."""
+    remaining = False
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False) and not _prune_empty(entry.path):
+                os.rmdir(entry.path)
+            else:
+                remaining = True
     return remaining
 
 

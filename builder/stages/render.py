@@ -1,35 +1,37 @@
-"""Page -> HTML through the Jinja theme (site templates override the built-in ones)."""
+"""Page -> HTML through the Jinja theme.
+
+Templates come from a TemplateSet (theme.py), so a page renders the same in any process. While a page
+renders, every source and topic its templates look up by id is recorded (`RenderedFile.lookups`):
+the page depends on those entries, and on no others, so a change to another source leaves it alone.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
-import os
 import posixpath
 import traceback
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterable, Iterator
 
 import jinja2
+from jinja2 import meta
 
 from .. import __version__
 from . import addresses, pages, structured
 from .diagnostics import Diagnostic, Location
-from .theme import builtin_theme
-from .model import SiteConfig, Source, Topic
 from .pages import Page
-from ..engine.parallel import ordered_map
-from .resolve import Digest
+from .resolve import Registry
+from .theme import TemplateSet
 
-EVERYTHING = "*"  # a look-up of the whole registry (iterating it); graph.py uses the same name
+EVERYTHING = "*"  # a look-up of a whole registry (iterating it)
+
 
 @dataclass(frozen=True)
 class RenderedFile:
     path: str  # relative to the output folder
     data: bytes
-    lookups: tuple[tuple[str, str], ...] = ()  # (registry, id) the template read, for graph.py
+    lookups: tuple[tuple[str, str], ...] = ()  # (registry, id) the templates read, sorted
 
 
 def relative_url(from_page: str, target: str) -> str:
@@ -61,11 +63,14 @@ def _relative_path(here: str, target: str) -> str:
     return "/".join(parts) or "."
 
 
-def make_environment(site_templates: Path | None, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+def make_environment(templates: TemplateSet, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """Jinja with autoescape and StrictUndefined: a typo in a template is an error, not blank text."""
-    folders = [site_templates] if site_templates and site_templates.is_dir() else []
+    def load(name: str) -> tuple[str, str, Any] | None:
+        found = templates.source(name)
+        return None if found is None else (found[0], found[1], lambda: True)
+
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([*folders, builtin_theme()]),
+        loader=jinja2.FunctionLoader(load),
         bytecode_cache=bytecode_cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -87,91 +92,74 @@ def make_environment(site_templates: Path | None, bytecode_cache: jinja2.Bytecod
     return env
 
 
-def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | None,
-                 executor: Executor | None = None, templates_key: str = "", has_search: bool = False,
-                 on_page: Callable[[], None] = lambda: None, environment: jinja2.Environment | None = None) -> Iterator[RenderedFile]:
-    """Render pages to bytes on `executor` if given (any concurrent.futures.Executor), in a fixed order.
-
-    With an executor, article pages go to it and index pages are rendered here, between its
-    results: an index page's view lists much of the digest, which costs more to pickle and
-    unpickle than to render. `templates_key` names the state of the templates (the build key
-    will do): a worker that has compiled them under that key reuses them; `environment`, if
-    given, renders the pages done here. `has_search`: the site has a search page, so every page
-    shows the search box. Nothing is written here.
-    """
-    sources = {s.id: s for s in digest.sources}
-    topics = {t.id: t for t in digest.topics}
-    folder = str(site_templates) if site_templates is not None else None
-    if environment is not None:
-        _environments.clear()
-        _environments[(folder, templates_key)] = environment
-    shipped = [p for p in page_list if executor is not None and isinstance(p.view, pages.ArticleView)]
-    local = [p for p in page_list if executor is None or not isinstance(p.view, pages.ArticleView)]
-    chunks = (shipped[i:i + RENDER_CHUNK] for i in range(0, len(shipped), RENDER_CHUNK))
-    tasks = ((folder, templates_key, digest.config, sources, topics, has_search, _with_bodies(chunk, digest))
-             for chunk in chunks)  # lazily: the bodies are read as the workers need them
-    task_count = -(-len(shipped) // RENDER_CHUNK)
-    done_here = 0
-    for task_number, rendered in enumerate(ordered_map(executor, render_chunk, tasks), start=1):
-        # This process's share, spread between the workers' results so that both keep busy.
-        due = len(local) * task_number // task_count
-        rendered += render_chunk(folder, templates_key, digest.config, sources, topics, has_search,
-                                 _with_bodies(local[done_here:due], digest))
-        done_here = due
-        for file in rendered:
-            yield file
-            on_page()
-    rest = _with_bodies(local[done_here:], digest)
-    for file in render_chunk(folder, templates_key, digest.config, sources, topics, has_search, rest):
-        yield file
-        on_page()
+_environments: dict[str, jinja2.Environment] = {}
 
 
-def _with_bodies(page_list: list[Page], digest: Digest) -> tuple[Page, ...]:
-    """The pages, each article page's view given its article's body (Digest.articles have none)."""
-    return tuple(dataclasses.replace(page, view=pages.ArticleView(digest.with_body(page.view.article), page.view.compared,
-                                                                  page.view.outlet))
-                 if isinstance(page.view, pages.ArticleView) else page for page in page_list)
-
-
-RENDER_CHUNK = 32
-_environments: dict[tuple[str | None, str], jinja2.Environment] = {}
-
-
-def render_chunk(site_templates: str | None, templates_key: str, config: SiteConfig, sources: dict[str, Source],
-                 topics: dict[str, Topic], has_search: bool, page_list: tuple[Page, ...]) -> list[RenderedFile]:
-    """Render a few pages: a task for any Executor (its arguments and result pickle)."""
-    env = environment_for(site_templates, templates_key)
-    return [render_page(env, config, sources, topics, has_search, page) for page in page_list]
-
-
-def environment_for(site_templates: str | None, templates_key: str) -> jinja2.Environment:
-    """This process's environment for the templates in the state `templates_key` names."""
-    env = _environments.get((site_templates, templates_key))
+def environment_for(templates: TemplateSet, templates_key: str,
+                    bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """This process's environment for a TemplateSet (made once per process and key)."""
+    env = _environments.get(templates_key)
     if env is None:
         _environments.clear()
-        env = _environments[(site_templates, templates_key)] = make_environment(
-            Path(site_templates) if site_templates is not None else None)
+        env = _environments[templates_key] = make_environment(templates, bytecode_cache)
     return env
 
 
-def render_page(env: jinja2.Environment, config: SiteConfig, sources: dict[str, Source], topics: dict[str, Topic],
-                has_search: bool, page: Page) -> RenderedFile:
-    looked_up = {"sources": _RecordingRegistry(sources), "topics": _RecordingRegistry(topics)}
+def render_page(env: jinja2.Environment, registry: Registry, has_search: bool, page: Page) -> RenderedFile:
+    """The page's HTML, and the registry entries its templates looked up."""
+    looked_up = {"sources": _RecordingRegistry(registry.sources), "topics": _RecordingRegistry(registry.topics)}
     template = env.get_template(page.template)
+    config = registry.config
     if page.links_from_site_root:
         url = lambda target: addresses.root_relative_url(config, target)  # noqa: E731
     else:
         url = lambda target, _from=page.path: relative_url(_from, target)  # noqa: E731
     html = template.render(page=page, view=page.view, site=config, **looked_up, url=url, has_search=has_search,
                            page_address=addresses.page_address(page.path))
-    lookups = tuple((name, entry_id) for name, registry in sorted(looked_up.items())
-                    for entry_id in sorted(registry.read))
+    lookups = tuple((name, entry_id) for name, registry_read in sorted(looked_up.items())
+                    for entry_id in sorted(registry_read.read))
     return RenderedFile(page.path, html.encode("utf-8"), lookups)
 
 
+def template_uses(env: jinja2.Environment, templates: TemplateSet, names: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each template name: it and every template it extends, includes or imports, transitively, by name.
+
+    A template that names another through a variable could use any: it uses them all. A name that
+    is not in the set stays in the list too (`include ... ignore missing`: its absence is an input).
+    """
+    uses: dict[str, set[str] | None] = {}
+
+    def visit(name: str) -> None:
+        if name in uses:
+            return
+        found = templates.source(name)
+        # Parsed with its file name, so that a syntax error is located in the site's template.
+        referenced = list(meta.find_referenced_templates(env.parse(found[0], name, found[1]))) if found else []
+        uses[name] = None if None in referenced else set(referenced)
+        for other in uses[name] or ():
+            visit(other)
+
+    def closure(name: str, seen: set[str]) -> set[str] | None:
+        if name in seen:
+            return seen
+        seen.add(name)
+        if uses[name] is None:
+            return None
+        for other in uses[name] or ():
+            if closure(other, seen) is None:
+                return None
+        return seen
+
+    found_uses = {}
+    for name in sorted(set(names)):
+        visit(name)
+        used = closure(name, set())
+        found_uses[name] = tuple(sorted(used if used is not None else set(templates.names()) | {name}))
+    return found_uses
+
+
 class _RecordingRegistry(dict):
-    """A registry (id -> Source or Topic) that notes which ids a template read, for graph.py."""
+    """A registry (id -> Source or Topic) that notes which ids a template read."""
 
     def __init__(self, entries: dict) -> None:
         super().__init__(entries)
@@ -211,36 +199,6 @@ class _RecordingRegistry(dict):
     def items(self) -> Any:
         self._everything()
         return super().items()
-
-
-class CachedBytecode(jinja2.BytecodeCache):
-    """Compiled templates kept in the build cache (verified like every blob there, see cache.py),
-    so that a rebuild does not compile them again. Used by the process that made it only: a
-    forked worker must not share its database connection."""
-
-    def __init__(self, cache: Any) -> None:
-        self.cache = cache
-        self.process = os.getpid()
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.cache.get(f"jinja:{bucket.key}") if os.getpid() == self.process else None
-        if isinstance(data, bytes):
-            bucket.bytecode_from_string(data)  # ignored by Jinja if the template's source changed
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        if os.getpid() == self.process:
-            self.cache.put(f"jinja:{bucket.key}", bucket.bytecode_to_string())
-
-
-def static_files(site_static: Path) -> list[RenderedFile]:
-    """The theme's static assets, overridden file by file by the site's own static/ folder."""
-    files: dict[str, bytes] = {}
-    for folder in (builtin_theme() / "static", site_static):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.is_file():
-                    files["static/" + path.relative_to(folder).as_posix()] = path.read_bytes()
-    return [RenderedFile(path, data) for path, data in sorted(files.items())]
 
 
 def template_diagnostic(error: jinja2.TemplateError, site_root: Path) -> Diagnostic:

@@ -1,281 +1,114 @@
-"""Content -> Digest: check ids across files, anchor every quote, render the annotated text.
+"""References between files: the registry every page can look up, and every id checked against it.
 
-Pure data in, pure data out; every problem is collected, then raised as one ContentErrors.
+The registry is small and whole (the config, the sources of sources.yaml and of the articles' own
+annotation files, the topics): a build always has all of it. Articles are many, so each is checked on
+its own against the registry, from what it cites (`cited`); a rebuild checks the articles that
+changed and those whose cited ids came or went, and nothing else. Pure data in, pure data out.
 """
 
 from __future__ import annotations
 
-from collections import ChainMap
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Callable, Container, Iterable
 
-from . import markup
-from .anchoring import BLOCK_BREAK, FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
-from .diagnostics import Collector, Diagnostic, Location, did_you_mean
-from .pagetext import TextAnchor, page_text
-from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
-
-if TYPE_CHECKING:
-    from ..memo import ArticleMemo
+from .diagnostics import Collector, Diagnostic, did_you_mean
+from .model import Article, Ref, SiteConfig, Source, Topic
 
 
 @dataclass(frozen=True)
-class AnchoredClaim:
-    claim: Claim
-    number: int  # 1-based, in reading order
-    status: Status
-    note_html: str
+class Registry:
+    """What any page may look up by id. The mappings are not to be changed."""
 
-    @property
-    def note_id(self) -> str:
-        return f"claim-{self.claim.id}"
-
-    @property
-    def highlight_id(self) -> str:
-        return f"hl-claim-{self.claim.id}"
-
-
-@dataclass(frozen=True)
-class AnchoredCaveat:
-    caveat: Caveat
-    letter: str  # a, b, c ... in reading order; unanchored caveats come last
-    anchored: bool
-    text_html: str
-
-    @property
-    def note_id(self) -> str:
-        return f"caveat-{self.caveat.id}"
-
-    @property
-    def highlight_id(self) -> str:
-        return f"hl-caveat-{self.caveat.id}"
-
-
-@dataclass(frozen=True)
-class AnchoredArticle:
-    article: Article
-    body_html: str  # "" in Digest.articles: the bodies are in Digest.bodies
-    claims: tuple[AnchoredClaim, ...]  # reading order
-    caveats: tuple[AnchoredCaveat, ...]
-    anchors: dict[str, TextAnchor]  # note id -> where its highlight lies in the body's text content
-    blocks: int  # top-level elements of the body
-
-    @property
-    def slug(self) -> str:
-        return self.article.slug
-
-    def claim(self, claim_id: str) -> AnchoredClaim:
-        return next(c for c in self.claims if c.claim.id == claim_id)
-
-    def caveats_of(self, claim_id: str) -> tuple[AnchoredCaveat, ...]:
-        return tuple(c for c in self.caveats if claim_id in c.caveat.claim_ids)
-
-
-@dataclass(frozen=True)
-class Digest:
     config: SiteConfig
-    articles: tuple[AnchoredArticle, ...]  # published, newest first
-    sources: tuple[Source, ...]  # by id
-    topics: tuple[Topic, ...]  # by id
-    warnings: tuple[Diagnostic, ...] = ()
-    # slug -> body_html. A plain dict, or the build cache's bodies (memo.py): an incremental build
-    # reads only the bodies of the pages it renders.
-    bodies: Mapping[str, str] = field(default_factory=dict)
-
-    def with_body(self, article: AnchoredArticle) -> AnchoredArticle:
-        """The article with its body_html, to render its page."""
-        return self.with_body_of(article, self.bodies[article.slug])
-
-    @staticmethod
-    def with_body_of(article: AnchoredArticle, body_html: str) -> AnchoredArticle:
-        return replaced(article, body_html=body_html)
+    sources: dict[str, Source]  # sources.yaml's and the articles' own, by id
+    topics: dict[str, Topic]
 
     def source(self, source_id: str) -> Source:
-        return next(s for s in self.sources if s.id == source_id)
+        return self.sources[source_id]
 
     def topic(self, topic_id: str) -> Topic:
-        return next(t for t in self.topics if t.id == topic_id)
+        return self.topics[topic_id]
 
 
-def resolve(content: Content, include_drafts: bool = False, memo: ArticleMemo | None = None) -> Digest:
-    """Cross-check ids and anchor annotations; raise ContentErrors listing every problem.
+@dataclass(frozen=True)
+class Cited:
+    """The ids that one article names, each with where it is written: all its references need checking."""
 
-    `memo` (memo.py) serves an unchanged article's anchoring, and its problems, from the build cache.
-    """
-    anchor_article = memo.anchor_article(_anchor_article) if memo else _anchor_article
+    sources: tuple[Ref, ...]  # outlet, claim sources, caveat sources and noted_by
+    topics: tuple[Ref, ...]  # the article's and its claims'
+    statuses: tuple[Ref, ...]
+    claims: tuple[Ref, ...]  # the claims its caveats qualify
+    claim_ids: tuple[str, ...]  # the claims it has
+
+    @property
+    def source_ids(self) -> frozenset[str]:
+        return frozenset(ref.id for ref in self.sources)
+
+    @property
+    def topic_ids(self) -> frozenset[str]:
+        return frozenset(ref.id for ref in self.topics)
+
+
+def cited(article: Article) -> Cited:
+    """Everything the article names in sources.yaml, topics.yaml and the status scale."""
+    sources = [article.source] if article.source else []
+    topics = list(article.topics)
+    statuses = []
+    for claim in article.claims:
+        sources.extend(claim.sources)
+        topics.extend(claim.topics)
+        statuses.append(claim.status)
+    claims = []
+    for caveat in article.caveats:
+        sources.extend(caveat.sources + caveat.noted_by)
+        claims.extend(caveat.claims)
+    return Cited(tuple(sources), tuple(topics), tuple(statuses), tuple(claims), tuple(sorted(c.id for c in article.claims)))
+
+
+def merge_sources(registered: Iterable[Source], defined: Iterable[tuple[str, Source]]) -> tuple[dict[str, Source], tuple[Diagnostic, ...]]:
+    """sources.yaml's sources and those the articles define for themselves ((slug, source), in slug order):
+    an id may be defined once; a second definition is an error at its place."""
     problems = Collector()
-    sources = _all_sources(content, problems)
-    topic_ids = {t.id for t in content.topics}
-    status_ids = {s.id for s in content.config.statuses}
-    anchored = []
-    bodies: dict[str, str] = {}
-    for article in content.articles:
-        _check_refs(article, set(sources), topic_ids, status_ids, problems)
-        result = anchor_article(article, content.config, problems)
-        if result is not None and (include_drafts or not article.draft):
-            if result.body_html:  # else the memo holds it
-                bodies[result.slug] = result.body_html
-                result = without_body(result)
-            anchored.append(result)
-    _warn_unused(content, sources, problems)
-    problems.raise_if_errors()
-    anchored.sort(key=lambda a: (-a.article.date.toordinal(), a.slug))
-    return Digest(content.config, tuple(anchored), tuple(sorted(sources.values(), key=lambda s: s.id)),
-                  content.topics, tuple(sorted(problems.diagnostics)),
-                  ChainMap(bodies, memo.bodies()) if memo else bodies)
+    sources = {s.id: s for s in registered}
+    for _slug, local in defined:
+        if local.id in sources:
+            first = sources[local.id].at
+            problems.error(local.at, f"source '{local.id}' is already defined at {first.path}:{first.line}; "
+                                     "use that one, or give this source another id")
+        else:
+            sources[local.id] = local
+    return dict(sorted(sources.items())), tuple(problems.diagnostics)
 
 
-def without_body(article: AnchoredArticle) -> AnchoredArticle:
-    """The article without its text (Markdown and HTML): what the digest keeps of every article."""
-    return replaced(article, article=replaced(article.article, body=""), body_html="")
+def check_references(cited: Cited, source_ids: Container[str], topic_ids: Container[str],
+                     status_ids: Container[str]) -> tuple[Diagnostic, ...]:
+    """Every id an article names that the registry, the scale or the article itself does not define."""
+    problems = Collector()
 
-
-def replaced(value: Any, **changes: Any) -> Any:
-    """dataclasses.replace() for a frozen dataclass, without re-running __init__ (this runs per article)."""
-    copy = object.__new__(type(value))
-    copy.__dict__.update(value.__dict__, **changes)
-    return copy
-
-
-def _warn_unused(content: Content, sources: dict[str, Source], problems: Collector) -> None:
-    """Sources nobody cites and topics nothing is filed under: usually a typo or a leftover."""
-    cited: set[str] = set()
-    filed: set[str] = set()
-    for article in content.articles:
-        cited.update([article.source.id] if article.source else [])
-        filed.update(article.topic_ids)
-        for claim in article.claims:
-            cited.update(claim.source_ids)
-            filed.update(claim.topic_ids)
-        for caveat in article.caveats:
-            cited.update(caveat.source_ids + caveat.noted_by_ids)
-    for source in sources.values():
-        if source.id not in cited:
-            problems.warning(source.at, f"source '{source.id}' is never cited")
-    for topic in content.topics:
-        if topic.id not in filed:
-            problems.warning(topic.at, f"topic '{topic.id}' has no articles or claims")
-
-
-def _all_sources(content: Content, problems: Collector) -> dict[str, Source]:
-    sources = {s.id: s for s in content.sources}
-    for article in content.articles:
-        for local in article.local_sources:
-            if local.id in sources:
-                first = sources[local.id].at
-                problems.error(local.at, f"source '{local.id}' is already defined at {first.path}:{first.line}; "
-                                         "use that one, or give this source another id")
-            else:
-                sources[local.id] = local
-    return sources
-
-
-def _check_refs(article: Article, source_ids: set[str], topic_ids: set[str], status_ids: set[str],
-                problems: Collector) -> None:
-    def check(refs: Iterable[Ref], known: set[str], what: str, hint: str) -> None:
+    def check(refs: Iterable[Ref], known: Container[str], what: str, hint: Callable[[], str],
+              choices: Callable[[], list[str]]) -> None:
         for ref in refs:
             if ref.id not in known:
-                problems.error(ref.at, f"unknown {what} '{ref.id}'{did_you_mean(ref.id, known) or hint}")
+                problems.error(ref.at, f"unknown {what} '{ref.id}'{did_you_mean(ref.id, choices()) or hint()}")
 
-    source_hint = " (define it in content/sources.yaml)"
-    check([article.source] if article.source else [], source_ids, "source", source_hint)
-    check(article.topics, topic_ids, "topic", " (define it in content/topics.yaml)")
-    claim_ids = {c.id for c in article.claims}
-    for claim in article.claims:
-        check(claim.sources, source_ids, "source", source_hint)
-        check(claim.topics, topic_ids, "topic", " (define it in content/topics.yaml)")
-        check([claim.status], status_ids, "status", f" (the scale is: {', '.join(sorted(status_ids))})")
-    for caveat in article.caveats:
-        check(caveat.claims, claim_ids, "claim", f" (claims of this article: {', '.join(sorted(claim_ids)) or 'none'})")
-        check(caveat.sources, source_ids, "source", source_hint)
-        check(caveat.noted_by, source_ids, "source", source_hint)
+    # The lists of known ids are made only for a message: most checks pass.
+    check(cited.sources, source_ids, "source", lambda: " (define it in content/sources.yaml)", lambda: sorted(source_ids))
+    check(cited.topics, topic_ids, "topic", lambda: " (define it in content/topics.yaml)", lambda: sorted(topic_ids))
+    check(cited.statuses, status_ids, "status", lambda: f" (the scale is: {', '.join(sorted(status_ids))})",
+          lambda: sorted(status_ids))
+    check(cited.claims, set(cited.claim_ids), "claim",
+          lambda: f" (claims of this article: {', '.join(cited.claim_ids) or 'none'})", lambda: list(cited.claim_ids))
+    return tuple(problems.diagnostics)
 
 
-def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -> AnchoredArticle | None:
-    parsed = markup.parse(article.body)
-    folded = fold(parsed.text)
-
-    def body_at(offset: int) -> Location:
-        return Location(article.path, article.body_line + parsed.line_of(offset))
-
-    for line, message in markup.link_problems(parsed):
-        problems.error(Location(article.path, article.body_line + line), message)
-
-    claim_spans = {c.id: _find(c.selector, c.quote_at, folded, parsed, body_at, problems) for c in article.claims}
-    caveat_spans = {c.id: _find(c.selector, c.quote_at, folded, parsed, body_at, problems)
-                    for c in article.caveats if c.selector}
-    if None in claim_spans.values() or None in caveat_spans.values():
-        return None
-
-    claims_in_order = sorted(article.claims, key=lambda c: (claim_spans[c.id], c.id))
-    statuses = {s.id: s for s in config.statuses}
-    claims = tuple(
-        # An unknown status has been reported already; a stand-in keeps the other checks going.
-        AnchoredClaim(claim, number, statuses.get(claim.status.id, Status(claim.status.id, claim.status.id)),
-                      _note_html(claim.note, claim.note_at, problems))
-        for number, claim in enumerate(claims_in_order, start=1)
-    )
-    caveats_in_order = sorted(article.caveats, key=lambda c: (c.id not in caveat_spans, caveat_spans.get(c.id, Span(0, 0))))
-    caveats = tuple(
-        AnchoredCaveat(caveat, _letter(index), caveat.id in caveat_spans, _note_html(caveat.text, caveat.text_at, problems))
-        for index, caveat in enumerate(caveats_in_order)
-    )
-    highlights = [
-        markup.Highlight(claim_spans[c.claim.id], c.highlight_id, f"claim status-{c.status.id}", f"#{c.note_id}",
-                         str(c.number), f"Claim {c.number}: {c.status.label}")
-        for c in claims
-    ] + [
-        markup.Highlight(caveat_spans[c.caveat.id], c.highlight_id, f"caveat kind-{c.caveat.kind}", f"#{c.note_id}",
-                         c.letter, f"Caveat {c.letter}: {c.caveat.kind}")
-        for c in caveats if c.anchored
-    ]
-    body_html = markup.render(parsed, highlights)
-    text = page_text(body_html)
-    return AnchoredArticle(article, body_html, claims, caveats, text.anchors(), text.blocks)
-
-
-def _find(selector: Selector, at: Location, folded: FoldedText, parsed: markup.ParsedMarkdown,
-          body_at, problems: Collector) -> Span | None:
-    try:
-        return find_quote(folded, selector)
-    except QuoteNotFound as missing:
-        hint = ""
-        if missing.closest is not None:
-            passage = parsed.text[missing.closest.start:missing.closest.end]
-            hint = f"; the closest passage is '{passage}' on line {body_at(missing.closest.start).line}"
-        context = " with that prefix/suffix" if selector.prefix or selector.suffix else ""
-        problems.error(at, f"quote '{_shorten(selector.quote)}' not found in the article text{context}{hint}")
-    except QuoteAmbiguous as ambiguous:
-        places = "; ".join(f"line {body_at(s.start).line} after '{_words_before(parsed.text, s.start)}'"
-                           for s in ambiguous.occurrences)
-        problems.error(at, f"quote '{_shorten(selector.quote)}' occurs {len(ambiguous.occurrences)} times "
-                           f"({places}); add a 'prefix' (text just before it) or a 'suffix' to choose one")
-    return None
-
-
-def _words_before(text: str, offset: int, count: int = 3) -> str:
-    """The last few words before `offset` in the same block: a ready-made prefix."""
-    block_start = text.rfind(BLOCK_BREAK, 0, offset) + 1
-    return " ".join(text[block_start:offset].split()[-count:])
-
-
-def _note_html(markdown: str, at: Location, problems: Collector) -> str:
-    parsed = markup.parse(markdown)
-    for _line, message in markup.link_problems(parsed):
-        problems.error(at, message)  # a note's lines can't be mapped back through YAML folding
-    return markup.render(parsed)
-
-
-def _letter(index: int) -> str:
-    """a, b, ... z, aa, ab, ... for the index-th caveat."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(ord("a") + remainder) + letters
-    return letters
-
-
-def _shorten(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+def unused_warnings(sources: Iterable[Source], topics: Iterable[Topic], is_cited: Callable[[str], bool],
+                    is_filed: Callable[[str], bool]) -> tuple[Diagnostic, ...]:
+    """Sources nobody cites and topics nothing is filed under: usually a typo or a leftover."""
+    problems = Collector()
+    for source in sources:
+        if not is_cited(source.id):
+            problems.warning(source.at, f"source '{source.id}' is never cited")
+    for topic in topics:
+        if not is_filed(topic.id):
+            problems.warning(topic.at, f"topic '{topic.id}' has no articles or claims")
+    return tuple(problems.diagnostics)

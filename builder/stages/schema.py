@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from .shapes import (ANNOTATIONS, CONFIG, FRONT_MATTER, ID_PATTERN, LANGUAGE_PATTERN, SOURCE, TOPIC,
+from .shapes import (ANNOTATIONS, CONFIG, FRONT_MATTER, ID_PATTERN, LANGUAGE_PATTERN, MAX_COUNT, SOURCE, TOPIC,
                      Field, Shape)
 
 _URL_PATTERN = r"^(?![A-Za-z][A-Za-z0-9+.\-]*:)|^(?:https?|mailto):"
@@ -41,6 +41,11 @@ def _field_schema(spec: Field) -> dict[str, Any]:
         schema = {"enum": list(spec.choices)}
     elif kind == "rating":
         schema = {"type": "integer", "minimum": 1, "maximum": 5}
+    elif kind == "count":
+        schema = {"type": "integer", "minimum": 1, "maximum": MAX_COUNT}
+    elif kind == "record":
+        assert spec.shape is not None
+        schema = shape_schema(spec.shape)
     elif kind == "records":
         assert spec.shape is not None
         schema = {"type": "array", "items": shape_schema(spec.shape)}

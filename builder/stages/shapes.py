@@ -31,11 +31,11 @@ _KEY_SYNONYMS = {"tags": "topics", "categories": "topics", "category": "topics",
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # text | markdown | id | ids | date | bool | url | absolute-url | language | choice | records | rating
+    kind: str  # text | markdown | id | ids | date | bool | url | absolute-url | language | choice | records | record | rating | count
     description: str
     required: bool = False
     choices: tuple[str, ...] = ()
-    shape: "Shape | None" = None  # the items of a `records` field
+    shape: "Shape | None" = None  # the items of a `records` field, or the value of a `record` one
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,20 @@ STATUS = Shape("status", (
                               "of this status. Leave it out for statuses that are not a verdict."),
 ))
 
+PAGE_SIZE = Shape("page size", (
+    Field("articles", "count", "Articles per index page (20 unless set). Pages count from the oldest, so the "
+                               "first page, the newest, holds up to twice as many."),
+    Field("claims", "count", "Claims or caveats per index page (50 unless set), counted the same way."),
+))
+
 CONFIG = Shape("site configuration", (
     Field("title", "text", "The digest's name.", required=True),
     Field("description", "text", "One sentence about the digest."),
     Field("language", "language", "Language tag of the content, e.g. `en` (the default) or `fr-CA`."),
     Field("base_url", "absolute-url", "Absolute URL the site is published at (feeds, canonical links)."),
     Field("statuses", "records", "The claim status scale, from best to worst.", shape=STATUS),
+    Field("page_size", "record", "How many items each page of an index (home, topics, sources, "
+                                 "discrepancies) lists.", shape=PAGE_SIZE),
 ))
 
 FRONT_MATTER = Shape("front matter", (
@@ -137,6 +145,8 @@ ANNOTATIONS = Shape("annotation file", (
     Field("sources", "records", "Sources defined for this article only.", shape=LOCAL_SOURCE),
 ))
 
+
+MAX_COUNT = 10_000
 
 _TEXT_KINDS = ("text", "markdown", "id", "url", "absolute-url", "language", "choice")
 
@@ -210,6 +220,13 @@ def _check_value(raw: Any, spec: Field, at: Location, problems: Collector) -> An
         if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 5:
             return problems.error(at, f"'{spec.name}' must be a whole number from 1 (worst) to 5 (best), not '{raw}'")
         return raw
+    if kind == "count":
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_COUNT:
+            return problems.error(at, f"'{spec.name}' must be a whole number from 1 to {MAX_COUNT}, not '{raw}'")
+        return raw
+    if kind == "record":
+        assert spec.shape is not None
+        return read_record(raw, spec.shape, at, problems)
     if kind == "bool":
         return raw if isinstance(raw, bool) else wrong("true or false")
     if kind == "date":

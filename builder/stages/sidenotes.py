@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim
+from .articles import AnchoredArticle, AnchoredCaveat, AnchoredClaim
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Pages -> sitemap.xml and robots.txt, for crawlers.
+"""sitemap.xml and robots.txt, for crawlers.
 
 The sitemap protocol wants absolute URLs, so sitemap.xml is written only when base_url is set;
 robots.txt is always written and names the sitemap when there is one.
@@ -6,11 +6,12 @@ robots.txt is always written and names the sitemap when there is one.
 
 from __future__ import annotations
 
+import datetime
 import xml.etree.ElementTree as ET
+from typing import Iterable
 
 from .addresses import absolute_url, page_address
 from .model import SiteConfig
-from .pages import ArticleView, Page
 from .render import RenderedFile
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -28,25 +29,17 @@ def robots_file(config: SiteConfig) -> RenderedFile:
     return RenderedFile("robots.txt", robots.encode("utf-8"))
 
 
-def sitemap_file(page_list: list[Page], config: SiteConfig) -> RenderedFile:
-    """sitemap.xml, for a site with a base_url."""
-    return RenderedFile(SITEMAP_FILE, sitemap_xml(page_list, config))
+def sitemap_file(pages: Iterable[tuple[str, datetime.date | None]], config: SiteConfig) -> RenderedFile:
+    """sitemap.xml, for a site with a base_url: every page's output path, and its date if it has one."""
+    return RenderedFile(SITEMAP_FILE, sitemap_xml(pages, config))
 
 
-def sitemap_inputs(page_list: list[Page]) -> list[str]:
-    """What sitemap_xml() reads of the pages (the config aside): their paths and the articles' dates."""
-    return [f"{page.path} {page.view.article.article.date}" if isinstance(page.view, ArticleView) else page.path
-            for page in page_list]
-
-
-def sitemap_xml(page_list: list[Page], config: SiteConfig) -> bytes:
+def sitemap_xml(pages: Iterable[tuple[str, datetime.date | None]], config: SiteConfig) -> bytes:
     root = ET.Element("urlset", {"xmlns": SITEMAP})
-    for page in sorted(page_list, key=lambda p: page_address(p.path)):
-        if page.path in NOT_LISTED:
-            continue
+    for address, date in sorted((page_address(path), date) for path, date in pages if path not in NOT_LISTED):
         url = ET.SubElement(root, "url")
-        ET.SubElement(url, "loc").text = absolute_url(config, page_address(page.path))
-        if isinstance(page.view, ArticleView):
-            ET.SubElement(url, "lastmod").text = page.view.article.article.date.isoformat()
+        ET.SubElement(url, "loc").text = absolute_url(config, address)
+        if date is not None:
+            ET.SubElement(url, "lastmod").text = date.isoformat()
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"

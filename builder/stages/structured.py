@@ -14,7 +14,7 @@ from markupsafe import Markup
 from .addresses import absolute_url
 from .model import RATING_BEST, RATING_WORST, SiteConfig, Source, Topic
 from .pages import article_url
-from .resolve import AnchoredArticle, AnchoredClaim
+from .articles import AnchoredArticle, AnchoredClaim
 
 _SCRIPT_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 

@@ -1,0 +1,281 @@
+"""The plan carried out: each planned file rendered from the stages' functions into the staging folder.
+
+Every file it makes is recorded in the build state's graph with what it read, so a later build knows
+when to make it again: a page reads the site key, its template, the registry entries its templates
+looked up and the listings of the articles it shows; an index page also reads which members it shows.
+Articles are read from the store, a page's worth at a time; nothing here holds the whole digest.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .analysis import ResolvedDigest, Site
+from .compiled import StoredBytecode
+from .engine.graph import Graph
+from .engine.memo import Memoised
+from .engine.session import Session
+from .index import ANNOTATION_PAGES, EXPORT_ENTRIES, DigestIndex
+from .inputs import Options
+from .progress import Progress
+from .rebuild import SEARCH_INDEX, RebuildPlan, neighbours
+from .stages.articles import AnchoredArticle
+from .stages.content import read_article_files
+from .stages.diagnostics import ContentErrors
+from .stages.exports import annotation_collection, annotation_page, article_export, claims_index
+from .stages.feeds import FEED_ENTRIES, feed_file, plan_feeds
+from .stages.output import Staging
+from .stages.pages import (ARTICLES, Page, article_page, fixed_pages, index_page, member_item, member_slug, page_bounds,
+                           page_size, section_pages, sections, sources_index_page, topics_index_page)
+from .stages.render import RenderedFile, environment_for, render_page, template_diagnostic
+from .stages.search import search_index
+from .stages.sitemap import robots_file, sitemap_file
+from .tasks import ArticleResult, analyse
+
+LAST_CHANGED = "last-changed"
+
+
+@dataclass
+class _Context:
+    site: Site
+    digest: ResolvedDigest
+    session: Session
+    index: DigestIndex
+    staging: Staging
+    options: Options
+    keys: dict[str, str]  # slug -> article key
+
+    @property
+    def graph(self) -> Graph:
+        return self.session.graph
+
+
+def render_outputs(root: Path, plan: RebuildPlan, site: Site, digest: ResolvedDigest, session: Session,
+                   staging: Staging, progress: Progress, options: Options, keys: dict[str, str]) -> list[str]:
+    """Render what the plan says into staging, remove what it removes, and bring staging up to date
+    with the output; the paths of the files it recorded (their stamps are taken once swapped in)."""
+    recorded = [made.path for made in plan.made] + [path for path, _ in plan.render]
+    context = _Context(site, digest, session, DigestIndex(session), staging, options, keys)
+    session.graph.forget(f"out:{path}" for path in plan.remove)
+    for made in plan.made:
+        session.graph.record(f"out:{made.path}", ("site", "template:article.html", *made.reads), made.recipe)
+    env = environment_for(site.templates, site.templates_key, StoredBytecode(session.store))
+    try:
+        # The sitemap lists every page: made once all the others are recorded.
+        for path, recipe in sorted(plan.render, key=lambda item: item[1] == "sitemap"):
+            kind, _, subject = recipe.partition(" ")
+            reads = _RENDERERS[kind](context, env, path, subject)
+            session.graph.record(f"out:{path}", reads, recipe)
+            progress.advance()
+    except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
+        raise ContentErrors((template_diagnostic(error, root),)) from error
+    for path in plan.remove:
+        staging.drop(path)
+    if options.search and (plan.pages_rendered or plan.remove or not session.graph.nodes(f"out:{SEARCH_INDEX}")):
+        progress.stage("indexing for search")
+        recorded += _search_index(context)
+    elif not options.search:
+        for node in session.graph.nodes(f"out:{SEARCH_INDEX}"):
+            staging.drop(node[4:])
+            session.graph.forget([node])
+    _bring_up_to_date(context)
+    return recorded
+
+
+def _bring_up_to_date(context: _Context) -> None:
+    """Make staging the whole new site: where it holds the generation before the output (and no build
+    was interrupted in it since), only the paths the last build changed need it; else all of them."""
+    graph, staging = context.graph, context.staging
+    previous = graph.fingerprints(["staging", LAST_CHANGED])
+    if staging.trusted and previous.get("staging") == staging.identity:
+        staging.catch_up(json.loads(previous.get(LAST_CHANGED, "[]")))
+    else:
+        staging.mirror({node[4:] for node in graph.nodes("out:")})
+
+
+def _page(context: _Context, env: jinja2.Environment, page: Page, reads: list[str]) -> list[str]:
+    file = render_page(env, context.digest.registry, context.options.search, page)
+    context.staging.put(file.path, file.data)
+    reads += [f"{'source' if registry == 'sources' else 'topic'}:{entry_id}" for registry, entry_id in file.lookups]
+    return ["site", f"template:{page.template}", *sorted(set(reads))]
+
+
+def _result(context: _Context, slug: str) -> ArticleResult:
+    """An article's stored result; analysed again if the store lost it."""
+    key = context.keys[slug]
+    result = context.index.result(key)
+    if result is None or result.article is None:
+        result = analyse(read_article_files(context.site.root, slug, context.site.slugs[slug]), context.digest.registry.config)
+        context.index.results.put(key, Memoised(result, result.problems))
+    return result
+
+
+def _article(context: _Context, env: jinja2.Environment, path: str, slug: str) -> list[str]:
+    from .analysis import article_page_reads
+
+    article = _result(context, slug).with_body()
+    file = render_page(env, context.digest.registry, context.options.search, article_page(article, context.digest.registry.sources))
+    context.staging.put(file.path, file.data)
+    return ["site", "template:article.html", *article_page_reads(article, file.lookups)]
+
+
+def _data(context: _Context, env: jinja2.Environment, path: str, slug: str) -> list[str]:
+    export = _export(context, slug)
+    context.staging.put(export.data.path, export.data.data)
+    return ["site", f"article:{slug}"]
+
+
+def _export(context: _Context, slug: str):
+    article = _result(context, slug).article
+    registry = context.digest.registry
+    export = article_export(registry.config, registry.topics, article)
+    context.index.put_exports(slug, export.entry, export.annotations)
+    return export
+
+
+def _annotations(context: _Context, env: jinja2.Environment, path: str, slug: str) -> list[str]:
+    export = _export(context, slug)
+    previous, following = neighbours(context.session.lists, slug)
+    file = annotation_page(context.digest.registry.config, slug, export.annotations, previous or None, following or None)
+    context.staging.put(file.path, file.data)
+    return ["site", f"article:{slug}", f"neighbours:{slug}", *(f"topic:{topic_id}" for _, topic_id in export.lookups)]
+
+
+def _index(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    key, number_text = subject.rsplit(" ", 1)
+    number = int(number_text)
+    registry = context.digest.registry
+    section = next(s for s in sections(registry.config, registry.sources.values(), registry.topics.values()) if s.key == key)
+    counts = {name: context.session.lists.count(name) for _, name in section.lists}
+    pages = section_pages(section, counts, registry.config)
+    items: dict[str, tuple] = {}
+    slugs: set[str] = set()
+    for kind, name in section.lists:
+        start, stop = page_bounds(counts[name], page_size(registry.config, kind), number)
+        members = context.session.lists.slice(name, start, stop)
+        found = []
+        for member in members:
+            slug = member_slug(member.member)
+            slugs.add(slug)
+            found.append(member_item(kind, member.member, _listing(context, slug)))
+        items[name] = tuple(found)
+    page = index_page(section, number, pages, items, registry.sources, registry.topics)
+    kind, _, entity = key.partition("/")
+    reads = [f"items:{key}:{number}", *(f"listing:{slug}" for slug in slugs)]
+    if kind in ("topic", "source"):
+        reads.append(f"{kind}:{entity}")
+    return _page(context, env, page, reads)
+
+
+def _listing(context: _Context, slug: str) -> AnchoredArticle:
+    found = context.index.listing(context.keys[slug])
+    if found is None:
+        found = _result(context, slug).listing()
+    return found
+
+
+def _counts(context: _Context) -> dict[str, int]:
+    return {name.removeprefix("count:"): int(count) for name, count in context.graph.fingerprints_under("count:").items()}
+
+
+def _topics(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    page = topics_index_page(context.digest.registry.topics.values(), _counts(context))
+    return _page(context, env, page, ["topic:*", "counts:topics"])
+
+
+def _sources(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    page = sources_index_page(context.digest.registry.sources.values(), _counts(context))
+    return _page(context, env, page, ["source:*", "counts:sources"])
+
+
+def _fixed(context: _Context, env: jinja2.Environment, path: str, template: str) -> list[str]:
+    page = next(p for p in fixed_pages(context.options.search) if p.template == template)
+    return _page(context, env, page, [])
+
+
+def _feed(context: _Context, env: jinja2.Environment, path: str, list_name: str) -> list[str]:
+    registry = context.digest.registry
+    feed = next(f for f in plan_feeds(registry.config, registry.topics.values()) if f.list == list_name)
+    slugs = [m.member for m in context.session.lists.slice(list_name, 0, FEED_ENTRIES)]
+    articles = [_result(context, slug).with_body() for slug in slugs]
+    file = feed_file(feed, articles, registry.config, registry.topics)
+    context.staging.put(file.path, file.data)
+    return ["site", f"feed:{feed.path}", "topic:*", *(f"article:{slug}" for slug in slugs)]
+
+
+def _claims(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    registry = context.digest.registry
+    file = claims_index(registry.config, registry.sources.values(), registry.topics.values(),
+                        context.session.lists.payloads(EXPORT_ENTRIES))
+    context.staging.put(file.path, file.data)
+    return ["site", "source:*", "topic:*", "export-entries"]
+
+
+def _collection(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    lists = context.session.lists
+    total = lists.count(ANNOTATION_PAGES)
+    first = lists.slice(ANNOTATION_PAGES, 0, 1)
+    last = lists.slice(ANNOTATION_PAGES, total - 1, total) if total else []
+    file = annotation_collection(context.digest.registry.config, context.digest.annotations,
+                                 first[0].member if first else None, last[0].member if last else None)
+    context.staging.put(file.path, file.data)
+    return ["site", "annotation-pages"]
+
+
+def _sitemap(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    dates = {m.member: datetime.date.fromordinal(9999999 - int(m.sort.split(" ", 1)[0]))
+             for m in context.session.lists.slice("home", 0, 1 << 62)}
+    pages = [node[4:] for node in context.graph.nodes("out:") if node.endswith(".html")]
+    entries = []
+    for page_path in sorted(set(pages)):
+        parts = page_path.split("/")
+        slug = parts[1] if len(parts) == 3 and parts[0] == "articles" else None
+        entries.append((page_path, dates.get(slug) if slug else None))
+    file = sitemap_file(entries, context.digest.registry.config)
+    context.staging.put(file.path, file.data)
+    return ["site", "sitemap-inputs"]
+
+
+def _robots(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    file = robots_file(context.digest.registry.config)
+    context.staging.put(file.path, file.data)
+    return ["site"]
+
+
+def _static(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    from .stages.theme import static_files
+
+    source = static_files(context.site.root / "site" / "static")[path]
+    context.staging.copy(path, source)
+    return [f"static:{path}"]
+
+
+_RENDERERS = {"article": _article, "data": _data, "annotations": _annotations, "index": _index, "topics": _topics,
+              "sources": _sources, "fixed": _fixed, "feed": _feed, "claims": _claims, "collection": _collection,
+              "sitemap": _sitemap, "robots": _robots, "static": _static}
+
+
+def _search_index(context: _Context) -> list[str]:
+    """Pagefind's bundle over every page the site will have (from staging where written, else the output)."""
+    staging, graph = context.staging, context.graph
+    pages = sorted({node[4:] for node in graph.nodes("out:") if node.endswith(".html")})
+    files = []
+    for path in pages:
+        source = staging.folder / path if path in staging.written else staging.out / path
+        if not source.exists():
+            source = staging.folder / path
+        files.append(RenderedFile(path, source.read_bytes()))
+    bundle = search_index(files, context.digest.registry.config.language)
+    old = {node[4:] for node in graph.nodes(f"out:{SEARCH_INDEX}")}
+    for file in bundle:
+        staging.put(file.path, file.data)
+        graph.record(f"out:{file.path}", ["search"], "search")
+    for path in old - {file.path for file in bundle}:
+        staging.drop(path)
+        graph.forget([f"out:{path}"])
+    return [file.path for file in bundle]
