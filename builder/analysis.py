@@ -13,7 +13,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import jinja2
 
@@ -23,18 +23,16 @@ from .engine.ordered import ListChange
 from .index import ArticleChange, DigestIndex
 from .inputs import Keys, Options
 from .progress import Progress
-from .stages.articles import AnchoredArticle
 from .stages.content import Registries, article_slugs, load_registries, read_article_files
 from .stages.diagnostics import ContentErrors, Diagnostic
 from .stages.exports import article_export
 from .stages.model import SiteConfig, Source, Topic
 from .stages.output import Staging
-from .stages.pages import shown_source_ids
 from .compiled import StoredBytecode
 from .stages.render import environment_for, make_environment, template_diagnostic, template_uses
 from .stages.resolve import Cited, Registry, check_references, merge_sources, unused_warnings
 from .stages.theme import TemplateSet, read_templates
-from .tasks import ArticleFilesOut, ArticleJob, ArticleResult, RenderContext, analyse, article_chunk
+from .tasks import ArticleFilesOut, ArticleJob, RenderContext, StoredArticle, analyse, article_chunk, lookup_names
 
 PAGE_TEMPLATES = ("home.html", "article.html", "topics.html", "topic.html", "sources.html", "source.html",
                   "discrepancies.html", "search.html", "404.html")
@@ -71,7 +69,7 @@ class Analysed:
     built: bool  # it loaded and anchored without problems
     change: ArticleChange | None  # how the index changed (None if it did not build)
     page_reads: tuple[str, ...] | None  # what the page a worker rendered read (None: none was rendered)
-    exported: bool  # a worker made its exports
+    exported: tuple[str, ...] | None  # the topics its exports named, if this build made them (None: it did not)
     tally: tuple[int, int, int] | None  # its claims, caveats and annotations (None: not published)
 
 
@@ -140,42 +138,36 @@ def _job_maker(root: Path, slug: str, has_annotations: bool, config: SiteConfig,
     return lambda: ArticleJob(read_article_files(root, slug, has_annotations), config, context)
 
 
-def _record(index: DigestIndex, slug: str, key: str, result: ArticleResult, rendered: ArticleFilesOut | None,
+def _record(index: DigestIndex, slug: str, key: str, stored: StoredArticle, rendered: ArticleFilesOut | None,
             staging: Staging | None, options: Options, registry: Registry | None) -> Analysed:
     """Put a built article into the index, and what a worker rendered of it into staging (its exports
     are made here if the worker did not make them)."""
-    article = result.article
-    built = article is not None and not result.problems
-    published = built and (options.include_drafts or not article.article.draft)
-    change = index.put(slug, key, result, published) if built else None
+    summary = stored.summary
+    published = summary.built and (options.include_drafts or not summary.draft)
+    change = index.put(slug, key, summary, stored.listing, published) if summary.built else None
     page_reads = None
-    exported = False
+    exported = None
     if staging is not None and published and registry is not None:
         if rendered is not None and rendered.page is not None:
             staging.put(rendered.page.path, rendered.page.data)
-            page_reads = article_page_reads(article, rendered.page.lookups)
+            page_reads = article_page_reads(slug, summary.shown_sources, rendered.page.lookups)
         export = rendered.export if rendered is not None else None
-        if export is None and all(t in registry.topics for c in article.claims for t in c.claim.topic_ids):
-            export = article_export(registry.config, registry.topics, article)
+        if export is None and all(t in registry.topics for t in summary.claim_topics):
+            export = article_export(registry.config, registry.topics, stored.load().article)
         if export is not None:
             staging.put(export.data.path, export.data.data)
             change = replace(change, lists=change.lists + tuple(index.put_exports(slug, export.entry, export.annotations)))
-            exported = True
+            exported = tuple(topic_id for _, topic_id in export.lookups)
     elif change is not None and not published:
         change = replace(change, lists=change.lists + tuple(index.put_exports(slug, None, None)))
-    tally = (len(article.claims), len(article.caveats), len(article.anchors)) if published else None
-    return Analysed(slug, key, result.load_problems, result.anchor_problems, result.cited,
-                    article.article.local_sources if article is not None else (), published, built, change,
-                    page_reads, exported, tally)
+    return Analysed(slug, key, summary.load_problems, summary.anchor_problems, summary.cited, summary.local_sources,
+                    published, summary.built, change, page_reads, exported, summary.counts if published else None)
 
 
-def article_page_reads(article: AnchoredArticle, lookups: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+def article_page_reads(slug: str, shown_sources: Iterable[str], lookups: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     """The names an article's page depends on, besides the site and its template: the article, the
     sources it shows whole, and every entry its templates looked up."""
-    names = {f"article:{article.slug}"}
-    names.update(f"source:{source_id}" for source_id in shown_source_ids(article))
-    names.update(f"{'source' if registry == 'sources' else 'topic'}:{entry_id}" for registry, entry_id in lookups)
-    return tuple(sorted(names))
+    return tuple(sorted({f"article:{slug}", *(f"source:{source_id}" for source_id in shown_sources), *lookup_names(lookups)}))
 
 
 # Resolving: the registry, and every reference checked.
@@ -252,10 +244,10 @@ def _check_references(articles: Articles, registry: Registry, changed: set[str],
     for node in sorted(index.graph.readers(gone)):
         slug = node.removeprefix("check:")
         if slug not in to_check and slug in articles.keys:
-            result = index.result(articles.keys[slug]) or analyse(
-                read_article_files(site.root, slug, site.slugs[slug]), registry.config)
-            if result.cited is not None:
-                to_check[slug] = result.cited
+            summary = index.summary(articles.keys[slug]) or analyse(
+                read_article_files(site.root, slug, site.slugs[slug]), registry.config)[0]
+            if summary.cited is not None:
+                to_check[slug] = summary.cited
     status_ids = {s.id for s in registry.config.statuses}
     diagnostics: list[Diagnostic] = []
     for slug, cited in sorted(to_check.items()):

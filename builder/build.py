@@ -102,7 +102,7 @@ def load_digest(root: Path, include_drafts: bool = False) -> LoadedDigest:
         articles = analyse_articles(root, site, article_keys(hashes, keys), session, None, None, SILENT, options)
         digest = resolve_digest(site, articles, session, options)
         results = session.memo("task")
-        loaded = [results.get(articles.keys[a.slug]).value.with_body() for a in articles.analysed.values() if a.published]
+        loaded = [results.get(articles.keys[a.slug]).value.load().with_body() for a in articles.analysed.values() if a.published]
         return LoadedDigest(digest.registry, tuple(sorted(loaded, key=article_sort)), digest.warnings)
 
 
@@ -144,11 +144,12 @@ def _build(root: Path, out: Path, options: Options, session: Session, progress: 
     try:
         with _pool(jobs, executor, len(site.slugs)) as pool:
             articles = analyse_articles(root, site, article_keys(hashes, keys), session, pool, staging, progress, options)
-        progress.stage("resolving")
-        digest = resolve_digest(site, articles, session, options)  # ContentErrors: nothing more is done
-        plan = plan_rebuild(site, digest, articles, session, hashes, out, options)
-        progress.stage("rendering", total=len(plan.render))
-        recorded = render_outputs(root, plan, site, digest, session, staging, progress, options, articles.keys)
+            progress.stage("resolving")
+            digest = resolve_digest(site, articles, session, options)  # ContentErrors: nothing more is done
+            plan = plan_rebuild(site, digest, articles, session, hashes, out, options)
+            progress.stage("rendering", total=len(plan.render))
+            recorded = render_outputs(root, plan, site, digest, articles, session, staging, progress, options,
+                                      pool if isinstance(pool, LazyProcessPool) else None)
         written = len(staging.written)
         changed = staging.swap()
     except BaseException:

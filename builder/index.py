@@ -13,6 +13,7 @@ to k and to what depends on them.
 from __future__ import annotations
 
 import json
+import pickle
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -23,7 +24,7 @@ from .engine.session import Session
 from .stages.articles import AnchoredArticle
 from .stages.diagnostics import Location
 from .stages.model import Source
-from .tasks import ArticleResult
+from .tasks import ArticleResult, ArticleSummary, StoredArticle
 
 LOCAL_SOURCES = "local-sources"  # list: sort '<source id> <slug>', payload: the Source as JSON
 EXPORT_ENTRIES = "export-entries"  # list: sort slug, payload: the article's entry in claims.json
@@ -44,7 +45,7 @@ class DigestIndex:
     def __init__(self, session: Session) -> None:
         self.graph: Graph = session.graph
         self.lists: OrderedLists = session.lists
-        self.results: Memo[ArticleResult] = session.memo("task")
+        self.results: Memo[StoredArticle] = session.memo("task")
         self.store = session.store
         self._listings: dict[str, AnchoredArticle] = {}
 
@@ -54,24 +55,29 @@ class DigestIndex:
         """slug -> article key of every article the last build had (published or not)."""
         return {name.removeprefix("article:"): key for name, key in self.graph.fingerprints_under("article:").items()}
 
-    def result(self, key: str) -> ArticleResult | None:
-        """An article's stored result (None if the store lost it: the caller analyses it again)."""
+    def summary(self, key: str) -> ArticleSummary | None:
+        """An article's stored summary (None if the store lost it: the caller analyses it again)."""
         found = self.results.get(key)
-        return found.value if found is not None else None
+        return found.value.summary if found is not None else None
+
+    def result(self, key: str) -> ArticleResult | None:
+        """An article's stored result (None if the store lost it, or if it did not build)."""
+        found = self.results.get(key)
+        return found.value.load() if found is not None and found.value.result else None
 
     def listing(self, key: str) -> AnchoredArticle | None:
         """The article as index pages see it, read from the store (and kept for this build)."""
         found = self._listings.get(key)
         if found is None:
             stored = self.store.get(f"listing:{key}")
-            if isinstance(stored, AnchoredArticle):
-                found = stored
+            if isinstance(stored, bytes):
+                found = pickle.loads(stored)
             else:
                 result = self.result(key)
-                if result is None or result.article is None:
+                if result is None:
                     return None
                 found = result.listing()
-                self.store.put(f"listing:{key}", found)
+                self.store.put(f"listing:{key}", pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
             if len(self._listings) > 4096:  # a cold build reads each many times, in date order
                 self._listings.clear()
             self._listings[key] = found
@@ -89,21 +95,19 @@ class DigestIndex:
 
     # Changing
 
-    def put(self, slug: str, key: str, result: ArticleResult, published: bool) -> ArticleChange:
+    def put(self, slug: str, key: str, summary: ArticleSummary, listing_blob: bytes, published: bool) -> ArticleChange:
         """Record this version of the article (which built without errors)."""
-        article = result.article
-        assert article is not None
         stored = self.graph.fingerprints([f"article:{slug}", f"listing:{slug}"])
-        listing = result.listing_fingerprint if published else ""
+        listing = summary.listing_fingerprint if published else ""
         self.graph.update({f"article:{slug}": key})
         if listing:
             self.graph.update({f"listing:{slug}": listing})
         else:
             self.graph.remove([f"listing:{slug}"])
-        members = [Member(entry.list, entry.sort, entry.member) for entry in result.entries] if published else []
-        members += [Member(LOCAL_SOURCES, f"{s.id} {slug}", s.id, _source_json(s)) for s in article.article.local_sources]
+        members = [Member(entry.list, entry.sort, entry.member) for entry in summary.entries] if published else []
+        members += [Member(LOCAL_SOURCES, f"{s.id} {slug}", s.id, _source_json(s)) for s in summary.local_sources]
         changes = self.lists.replace(slug, members)
-        self.store.put(f"listing:{key}", result.listing())
+        self.store.put(f"listing:{key}", listing_blob)
         return ArticleChange(slug, tuple(changes), stored.get(f"listing:{slug}", "") != listing,
                              stored.get(f"article:{slug}") != key)
 

@@ -8,17 +8,22 @@ Articles are read from the store, a page's worth at a time; nothing here holds t
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import functools
 import json
-from dataclasses import dataclass
+import pickle
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 
-from .analysis import ResolvedDigest, Site
+from .analysis import Analysed, Articles, ResolvedDigest, Site, article_page_reads
 from .compiled import StoredBytecode
 from .engine.graph import Graph
 from .engine.memo import Memoised
+from .engine.ordered import BULK, Member
+from .engine.parallel import LazyProcessPool, ordered_map
 from .engine.session import Session
 from .index import ANNOTATION_PAGES, EXPORT_ENTRIES, DigestIndex
 from .inputs import Options
@@ -31,11 +36,11 @@ from .stages.exports import annotation_collection, annotation_page, article_expo
 from .stages.feeds import FEED_ENTRIES, feed_file, plan_feeds
 from .stages.output import Staging
 from .stages.pages import (ARTICLES, Page, article_page, fixed_pages, index_page, member_item, member_slug, page_bounds,
-                           page_size, section_pages, sections, sources_index_page, topics_index_page)
+                           page_size, section_pages, sections, shown_source_ids, sources_index_page, topics_index_page)
 from .stages.render import RenderedFile, environment_for, render_page, template_diagnostic
 from .stages.search import search_index
 from .stages.sitemap import robots_file, sitemap_file
-from .tasks import ArticleResult, analyse
+from .tasks import ArticleResult, IndexJob, RenderContext, StoredArticle, analyse, index_chunk, render_index
 
 LAST_CHANGED = "last-changed"
 
@@ -49,25 +54,68 @@ class _Context:
     staging: Staging
     options: Options
     keys: dict[str, str]  # slug -> article key
+    analysed: dict[str, Analysed]  # the articles this build analysed
+    whole_lists: dict[str, list[Member]] = field(default_factory=dict)  # lists of which many pages are rendered
+
+    orders: dict[str, list[str]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def render(self) -> RenderContext:
+        return RenderContext(self.digest.registry, self.site.templates, self.site.templates_key, self.options.search)
+
+    @functools.cached_property
+    def sections(self) -> dict[str, Section]:
+        registry = self.digest.registry
+        return {s.key: s for s in sections(registry.config, registry.sources.values(), registry.topics.values())}
+
+    @functools.cached_property
+    def counts(self) -> dict[str, int]:
+        """Every list's length, as the plan left them."""
+        return {name.removeprefix("count:"): int(n) for name, n in self.graph.fingerprints_under("count:").items()}
+
+    def order(self, list_name: str) -> list[str] | None:
+        """The members of a list read whole, in order (None if it was not read whole)."""
+        if list_name not in self.orders and list_name in self.whole_lists:
+            self.orders[list_name] = [m.member for m in self.whole_lists[list_name]]
+        return self.orders.get(list_name)
+
+    def payload(self, list_name: str, member: str) -> bytes:
+        """The payload of a list's member whose sort key is the member itself (the export lists)."""
+        whole = self.whole_lists.get(list_name)
+        if whole is not None:
+            rank = bisect.bisect_left(self.order(list_name), member)
+            return whole[rank].payload
+        rank = self.session.lists.rank(list_name, member)
+        return self.session.lists.slice(list_name, rank, rank + 1)[0].payload
+
+    def slice(self, list_name: str, start: int, stop: int) -> list[Member]:
+        whole = self.whole_lists.get(list_name)
+        return whole[start:stop] if whole is not None else self.session.lists.slice(list_name, start, stop)
 
     @property
     def graph(self) -> Graph:
         return self.session.graph
 
 
-def render_outputs(root: Path, plan: RebuildPlan, site: Site, digest: ResolvedDigest, session: Session,
-                   staging: Staging, progress: Progress, options: Options, keys: dict[str, str]) -> list[str]:
-    """Render what the plan says into staging, remove what it removes, and bring staging up to date
-    with the output; the paths of the files it recorded (their stamps are taken once swapped in)."""
+def render_outputs(root: Path, plan: RebuildPlan, site: Site, digest: ResolvedDigest, articles: Articles, session: Session,
+                   staging: Staging, progress: Progress, options: Options,
+                   pool: LazyProcessPool | None = None) -> list[str]:
+    """Render what the plan says into staging (index pages on this machine's `pool`, when there are
+    many), remove what it removes, and bring staging up to date with the output; the paths of the
+    files it recorded (their stamps are taken once swapped in)."""
     recorded = [made.path for made in plan.made] + [path for path, _ in plan.render]
-    context = _Context(site, digest, session, DigestIndex(session), staging, options, keys)
+    context = _Context(site, digest, session, DigestIndex(session), staging, options, articles.keys, articles.analysed)
     session.graph.forget(f"out:{path}" for path in plan.remove)
+    _read_busy_lists(context, plan)
     for made in plan.made:
         session.graph.record(f"out:{made.path}", ("site", "template:article.html", *made.reads), made.recipe)
     env = environment_for(site.templates, site.templates_key, StoredBytecode(session.store))
+    todo = list(plan.render)
     try:
+        if pool is not None and sum(recipe.startswith("index ") for _, recipe in todo) >= MIN_PARALLEL_PAGES:
+            todo = _index_pages_on(pool, context, todo, progress)
         # The sitemap lists every page: made once all the others are recorded.
-        for path, recipe in sorted(plan.render, key=lambda item: item[1] == "sitemap"):
+        for path, recipe in sorted(todo, key=lambda item: item[1] == "sitemap"):
             kind, _, subject = recipe.partition(" ")
             reads = _RENDERERS[kind](context, env, path, subject)
             session.graph.record(f"out:{path}", reads, recipe)
@@ -98,6 +146,22 @@ def _bring_up_to_date(context: _Context) -> None:
         staging.mirror({node[4:] for node in graph.nodes("out:")})
 
 
+def _read_busy_lists(context: _Context, plan: RebuildPlan) -> None:
+    """Read whole, once, the lists of which this build renders many pages (a cold build renders them all)."""
+    by_key = context.sections
+    pages: dict[str, int] = {}
+    for _, recipe in plan.render:
+        kind, _, subject = recipe.partition(" ")
+        if kind == "index":
+            for _, name in by_key[subject.rsplit(" ", 1)[0]].lists:
+                pages[name] = pages.get(name, 0) + 1
+        elif kind == "annotations":
+            pages[ANNOTATION_PAGES] = pages.get(ANNOTATION_PAGES, 0) + 1
+    for name, count in pages.items():
+        if count > BULK:
+            context.whole_lists[name] = context.session.lists.members(name)
+
+
 def _page(context: _Context, env: jinja2.Environment, page: Page, reads: list[str]) -> list[str]:
     file = render_page(env, context.digest.registry, context.options.search, page)
     context.staging.put(file.path, file.data)
@@ -109,19 +173,20 @@ def _result(context: _Context, slug: str) -> ArticleResult:
     """An article's stored result; analysed again if the store lost it."""
     key = context.keys[slug]
     result = context.index.result(key)
-    if result is None or result.article is None:
-        result = analyse(read_article_files(context.site.root, slug, context.site.slugs[slug]), context.digest.registry.config)
-        context.index.results.put(key, Memoised(result, result.problems))
+    if result is None:
+        summary, result = analyse(read_article_files(context.site.root, slug, context.site.slugs[slug]),
+                                  context.digest.registry.config)
+        assert result is not None  # it built at the start of this build
+        context.index.results.put(key, Memoised(StoredArticle(summary, pickle.dumps(result), pickle.dumps(result.listing())),
+                                                summary.problems))
     return result
 
 
 def _article(context: _Context, env: jinja2.Environment, path: str, slug: str) -> list[str]:
-    from .analysis import article_page_reads
-
     article = _result(context, slug).with_body()
     file = render_page(env, context.digest.registry, context.options.search, article_page(article, context.digest.registry.sources))
     context.staging.put(file.path, file.data)
-    return ["site", "template:article.html", *article_page_reads(article, file.lookups)]
+    return ["site", "template:article.html", *article_page_reads(slug, shown_source_ids(article), file.lookups)]
 
 
 def _data(context: _Context, env: jinja2.Environment, path: str, slug: str) -> list[str]:
@@ -139,37 +204,72 @@ def _export(context: _Context, slug: str):
 
 
 def _annotations(context: _Context, env: jinja2.Environment, path: str, slug: str) -> list[str]:
-    export = _export(context, slug)
-    previous, following = neighbours(context.session.lists, slug)
-    file = annotation_page(context.digest.registry.config, slug, export.annotations, previous or None, following or None)
+    analysed = context.analysed.get(slug)
+    if analysed is not None and analysed.exported is not None:  # made by this build: in the list already
+        annotations, topic_ids = context.payload(ANNOTATION_PAGES, slug), analysed.exported
+    else:
+        export = _export(context, slug)
+        annotations, topic_ids = export.annotations, tuple(topic_id for _, topic_id in export.lookups)
+    previous, following = neighbours(context.session.lists, slug, context.order(ANNOTATION_PAGES))
+    file = annotation_page(context.digest.registry.config, slug, annotations, previous or None, following or None)
     context.staging.put(file.path, file.data)
-    return ["site", f"article:{slug}", f"neighbours:{slug}", *(f"topic:{topic_id}" for _, topic_id in export.lookups)]
+    return ["site", f"article:{slug}", f"neighbours:{slug}", *(f"topic:{topic_id}" for topic_id in topic_ids)]
+
+
+MIN_PARALLEL_PAGES = 200  # below this, sending index pages to workers costs more than it saves
+CHUNK = 8
+
+
+def _index_pages_on(pool: LazyProcessPool, context: _Context, todo: list[tuple[str, str]], progress: Progress
+                    ) -> list[tuple[str, str]]:
+    """Render the index pages among `todo` on the workers, which read the listings from the store;
+    what is left to render here."""
+    context.session.store.flush()  # the workers read what the build stored
+    indexes = [(path, recipe) for path, recipe in todo if recipe.startswith("index ")]
+    jobs = [_index_job(context, recipe.partition(" ")[2]) for _, recipe in indexes]
+    chunks = [(indexes[i:i + CHUNK], jobs[i:i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
+    store = (str(context.session.store.path), context.session.store.code_version)
+    left = [(path, recipe) for path, recipe in todo if not recipe.startswith("index ")]
+    for (planned, _), results in zip(chunks, ordered_map(pool, index_chunk, ((*store, context.render, chunk)
+                                                                            for _, chunk in chunks))):
+        for (path, recipe), result in zip(planned, results):
+            if result is None:
+                left.append((path, recipe))
+                continue
+            file_path, data, reads = result
+            context.staging.put(file_path, data)
+            context.graph.record(f"out:{path}", reads, recipe)
+            progress.advance()
+    return left
 
 
 def _index(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    job = _index_job(context, subject)
+    rendered = render_index(job, lambda key: context.index.listing(key), context.render)
+    if rendered is None:  # the store lost a listing: made again from the article
+        for _, _, members in job.lists:
+            for member, _key in members:
+                _listing(context, member_slug(member))
+        rendered = render_index(job, lambda key: context.index.listing(key), context.render)
+        assert rendered is not None
+    file, reads = rendered
+    context.staging.put(file.path, file.data)
+    return list(reads)
+
+
+def _index_job(context: _Context, subject: str) -> IndexJob:
+    """What page `subject` ('<section key> <number>') of an index shows."""
     key, number_text = subject.rsplit(" ", 1)
     number = int(number_text)
-    registry = context.digest.registry
-    section = next(s for s in sections(registry.config, registry.sources.values(), registry.topics.values()) if s.key == key)
-    counts = {name: context.session.lists.count(name) for _, name in section.lists}
-    pages = section_pages(section, counts, registry.config)
-    items: dict[str, tuple] = {}
-    slugs: set[str] = set()
+    config = context.digest.registry.config
+    section = context.sections[key]
+    counts = {name: context.counts.get(name, 0) for _, name in section.lists}
+    lists = []
     for kind, name in section.lists:
-        start, stop = page_bounds(counts[name], page_size(registry.config, kind), number)
-        members = context.session.lists.slice(name, start, stop)
-        found = []
-        for member in members:
-            slug = member_slug(member.member)
-            slugs.add(slug)
-            found.append(member_item(kind, member.member, _listing(context, slug)))
-        items[name] = tuple(found)
-    page = index_page(section, number, pages, items, registry.sources, registry.topics)
-    kind, _, entity = key.partition("/")
-    reads = [f"items:{key}:{number}", *(f"listing:{slug}" for slug in slugs)]
-    if kind in ("topic", "source"):
-        reads.append(f"{kind}:{entity}")
-    return _page(context, env, page, reads)
+        start, stop = page_bounds(counts[name], page_size(config, kind), number)
+        members = tuple((m.member, context.keys[member_slug(m.member)]) for m in context.slice(name, start, stop))
+        lists.append((kind, name, members))
+    return IndexJob(section, number, section_pages(section, counts, config), tuple(lists))
 
 
 def _listing(context: _Context, slug: str) -> AnchoredArticle:
@@ -179,17 +279,13 @@ def _listing(context: _Context, slug: str) -> AnchoredArticle:
     return found
 
 
-def _counts(context: _Context) -> dict[str, int]:
-    return {name.removeprefix("count:"): int(count) for name, count in context.graph.fingerprints_under("count:").items()}
-
-
 def _topics(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
-    page = topics_index_page(context.digest.registry.topics.values(), _counts(context))
+    page = topics_index_page(context.digest.registry.topics.values(), context.counts)
     return _page(context, env, page, ["topic:*", "counts:topics"])
 
 
 def _sources(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
-    page = sources_index_page(context.digest.registry.sources.values(), _counts(context))
+    page = sources_index_page(context.digest.registry.sources.values(), context.counts)
     return _page(context, env, page, ["source:*", "counts:sources"])
 
 

@@ -11,6 +11,7 @@ unpublished): the plan never walks the whole digest.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -25,8 +26,8 @@ from .inputs import Options
 from .stages.exports import ANNOTATIONS_FILE, CLAIMS_FILE, annotation_page_path, article_data_path
 from .stages.feeds import FEED_ENTRIES, plan_feeds
 from .stages.output import OutputStamp
-from .stages.pages import (HOME, NOT_FOUND, SEARCH, SOURCES, TOPICS, Section, article_url, page_of, page_path,
-                           page_size, section_pages, sections)
+from .stages.pages import (NOT_FOUND, SEARCH, SOURCES, TOPICS, Section, article_url, page_bounds, page_of,
+                           page_path, page_size, section_pages, sections)
 from .stages.sitemap import SITEMAP_FILE
 from .stages.theme import static_files
 
@@ -139,7 +140,7 @@ def _article_files(articles: Articles, digest: ResolvedDigest, plan: _Plan) -> l
             plan.made_paths.add(page)
         else:
             plan.want(page, f"article {a.slug}")
-        if a.exported:
+        if a.exported is not None:
             plan.made_paths.add(data)
             made.append(Made(data, f"data {a.slug}", (f"article:{a.slug}",)))
         else:
@@ -169,6 +170,7 @@ def _index_pages(digest: ResolvedDigest, graph: Graph, lists: OrderedLists, chan
     counts.update({name: lists.count(name) for name in touched if name in counts})
     changed = graph.update({f"count:{name}": str(count) for name, count in counts.items()})
     # The topics and sources indexes show how many articles, claims and caveats each has.
+    # The topics and sources indexes show how many articles, claims and caveats each has.
     prints: dict[str, str] = {
         "counts:topics": content_hash(*(f"{name}={counts[name]}" for s in current if s.key.startswith("topic/")
                                         for _, name in s.lists)),
@@ -182,11 +184,10 @@ def _index_pages(digest: ResolvedDigest, graph: Graph, lists: OrderedLists, chan
         else:
             reached = 0
             for kind, name in section.lists:
-                size = page_size(config, kind)
-                for sort in touched.get(name, ()):
-                    reached = max(reached, page_of(lists.rank(name, sort), counts[name], size))
-        for number in range(1, reached + 1):
-            prints[f"items:{section.key}:{number}"] = _members_print(section, number, pages, counts, lists, config)
+                if name in touched:
+                    ranks = lists.ranks(name, touched[name]).values()
+                    reached = max(reached, *(page_of(rank, counts[name], page_size(config, kind)) for rank in ranks))
+        prints.update(_members_prints(section, reached, pages, counts, lists, config))
         for number in range(1, pages + 1):
             plan.ensure(page_path(section, number), f"index {section.key} {number}")
         for number in range(pages + 1, before + 1):
@@ -206,17 +207,18 @@ def _index_pages(digest: ResolvedDigest, graph: Graph, lists: OrderedLists, chan
     return changed
 
 
-def _members_print(section: Section, number: int, pages: int, counts: dict[str, int], lists: OrderedLists,
-                   config) -> str:
-    """A fingerprint of which members page `number` of the section shows, and of its navigation."""
-    from .stages.pages import page_bounds
-
-    parts = [f"{number}/{pages}"]
+def _members_prints(section: Section, reached: int, pages: int, counts: dict[str, int], lists: OrderedLists,
+                    config) -> dict[str, str]:
+    """'items:<section>:<n>' -> a fingerprint of which members page n shows, and of its navigation,
+    for the pages 1 to `reached`."""
+    parts = {number: [f"{number}/{pages}"] for number in range(1, reached + 1)}
     for kind, name in section.lists:
-        start, stop = page_bounds(counts[name], page_size(config, kind), number)
-        parts.append(name)
-        parts.extend(m.member for m in lists.slice(name, start, stop))
-    return content_hash(*parts)
+        size = page_size(config, kind)
+        bounds = [page_bounds(counts[name], size, number) for number in range(1, reached + 1)]
+        for number, members in zip(range(1, reached + 1), lists.slices(name, bounds)):
+            parts[number].append(name)
+            parts[number].extend(m.member for m in members)
+    return {f"items:{section.key}:{number}": content_hash(*found) for number, found in parts.items()}
 
 
 def _feeds(digest: ResolvedDigest, graph: Graph, lists: OrderedLists, changes: list[ListChange], plan: _Plan) -> set[str]:
@@ -243,25 +245,50 @@ def _exports(graph: Graph, lists: OrderedLists, changes: list[ListChange], plan:
     if EXPORT_ENTRIES in touched:
         changed.add("export-entries")
     slugs = touched.get(ANNOTATION_PAGES, set())
-    if slugs:
-        changed.add("annotation-pages")
+    if not slugs:
+        return changed
+    changed.add("annotation-pages")
+    # A page that came or went changes its neighbours' links: each changed slug, and those around it.
+    if len(slugs) > 8:
+        order = [m.member for m in lists.members(ANNOTATION_PAGES)]
+    else:
+        order = None
+    around_of = _around(lists, slugs, order)
     reached = set()
-    for slug in slugs:  # a page that came or went changes its neighbours' links
-        rank = lists.rank(ANNOTATION_PAGES, slug)
-        around = {m.member for m in lists.slice(ANNOTATION_PAGES, max(0, rank - 1), rank + 2)}
+    for slug in slugs:
+        around = around_of[slug]
         reached |= around
         if slug not in around:
             plan.drop(annotation_page_path(slug))
             graph.remove([f"neighbours:{slug}"])
     for slug in reached:
         plan.ensure(annotation_page_path(slug), f"annotations {slug}")
-    return changed | graph.update({f"neighbours:{slug}": " ".join(neighbours(lists, slug)) for slug in reached})
+    prints = {f"neighbours:{slug}": " ".join(neighbours(lists, slug, order)) for slug in reached}
+    return changed | graph.update(prints)
 
 
-def neighbours(lists: OrderedLists, slug: str) -> tuple[str, str]:
-    """The slugs of the annotation pages before and after this one ('' where there is none)."""
-    rank = lists.rank(ANNOTATION_PAGES, slug)
-    around = [m.member for m in lists.slice(ANNOTATION_PAGES, max(0, rank - 1), rank + 2)]
+def _around(lists: OrderedLists, slugs: set[str], order: list[str] | None) -> dict[str, set[str]]:
+    """For each slug: the members at its place in the list and either side of it."""
+    found = {}
+    for slug in slugs:
+        if order is not None:
+            rank = bisect.bisect_left(order, slug)
+            found[slug] = set(order[max(0, rank - 1):rank + 2])
+        else:
+            rank = lists.rank(ANNOTATION_PAGES, slug)
+            found[slug] = {m.member for m in lists.slice(ANNOTATION_PAGES, max(0, rank - 1), rank + 2)}
+    return found
+
+
+def neighbours(lists: OrderedLists, slug: str, order: list[str] | None = None) -> tuple[str, str]:
+    """The slugs of the annotation pages before and after this one ('' where there is none);
+    `order`, if given, is the whole list (sorted)."""
+    if order is not None:
+        rank = bisect.bisect_left(order, slug)
+        around = order[max(0, rank - 1):rank + 2]
+    else:
+        rank = lists.rank(ANNOTATION_PAGES, slug)
+        around = [m.member for m in lists.slice(ANNOTATION_PAGES, max(0, rank - 1), rank + 2)]
     here = 1 if rank > 0 else 0
     return (around[0] if rank > 0 else "", around[here + 1] if len(around) > here + 1 else "")
 

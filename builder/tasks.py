@@ -1,4 +1,4 @@
-"""The per-article task: what a worker does with one article, built from the stages' public functions.
+"""The tasks workers run, built from the stages' public functions: one article, or a few index pages.
 
     files -> parse -> anchor -> (its page, its exports) -> an ArticleResult and the rendered files
 
@@ -11,17 +11,21 @@ entries they read are still the same before it uses them (else it renders them a
 
 from __future__ import annotations
 
+import pickle
 import zlib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
 
 from .engine.memo import Memoised
-from .engine.store import content_hash
+from .engine.store import Store, content_hash
 from .stages.articles import AnchoredArticle, anchor_article, replaced, without_body
 from .stages.content import ArticleFiles, parse_article
 from .stages.diagnostics import Diagnostic
 from .stages.exports import ArticleExport, article_export
-from .stages.model import SiteConfig
-from .stages.pages import ListEntry, article_page, list_entries, listed_article
+from .stages.model import SiteConfig, Source
+from .stages.pages import (ListEntry, Section, article_page, index_page, list_entries, listed_article, member_item,
+                           member_slug, shown_source_ids)
 from .stages.render import RenderedFile, environment_for, render_page
 from .stages.resolve import Cited, Registry, cited
 from .stages.theme import TemplateSet
@@ -46,28 +50,52 @@ class ArticleJob:
 
 @dataclass(frozen=True)
 class ArticleResult:
-    """What is kept of one version of an article (memoised under its article key)."""
+    """One version of an article as anchored: the article without its text, and its text apart."""
 
-    article: AnchoredArticle | None  # without its text (articles.without_body); None if it does not build
+    article: AnchoredArticle  # without its text (articles.without_body)
     body: bytes  # its rendered text (body_html), zlib-compressed
-    cited: Cited | None  # the ids of other files it names, to check against the registry
-    entries: tuple[ListEntry, ...]  # its places in the index lists
-    listing_fingerprint: str  # what index pages show of it
+
+    def with_body(self) -> AnchoredArticle:
+        """The article with its text, to render its page."""
+        return replaced(self.article, body_html=zlib.decompress(self.body).decode("utf-8"))
+
+    def listing(self) -> AnchoredArticle:
+        return listed_article(self.article)
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    """What a build needs to know of a new or changed article: small, so a build keeps every one."""
+
+    slug: str
     load_problems: tuple[Diagnostic, ...]
     anchor_problems: tuple[Diagnostic, ...]
+    cited: Cited | None  # the ids of other files it names (None: it could not be read)
+    built: bool  # it loaded and anchored without problems (the rest is empty otherwise)
+    draft: bool = False
+    entries: tuple[ListEntry, ...] = ()  # its places in the index lists
+    listing_fingerprint: str = ""  # what index pages show of it
+    local_sources: tuple[Source, ...] = ()
+    counts: tuple[int, int, int] = (0, 0, 0)  # claims, caveats, annotations (claims and anchored caveats)
+    shown_sources: tuple[str, ...] = ()  # the sources its page shows whole
+    claim_topics: tuple[str, ...] = ()
 
     @property
     def problems(self) -> tuple[Diagnostic, ...]:
         return self.load_problems + self.anchor_problems
 
-    def with_body(self) -> AnchoredArticle:
-        """The article with its text, to render its page."""
-        assert self.article is not None
-        return replaced(self.article, body_html=zlib.decompress(self.body).decode("utf-8"))
 
-    def listing(self) -> AnchoredArticle:
-        assert self.article is not None
-        return listed_article(self.article)
+@dataclass(frozen=True)
+class StoredArticle:
+    """What is memoised under an article key: the summary, and the result and its listing already
+    pickled (the build stores them as they come, without unpickling them)."""
+
+    summary: ArticleSummary
+    result: bytes  # pickled ArticleResult (b"" if it did not build)
+    listing: bytes  # pickled listed article: what index pages read
+
+    def load(self) -> ArticleResult:
+        return pickle.loads(self.result)
 
 
 @dataclass(frozen=True)
@@ -78,32 +106,40 @@ class ArticleFilesOut:
     export: ArticleExport | None
 
 
-def article_chunk(jobs: list[ArticleJob]) -> list[tuple[Memoised[ArticleResult], ArticleFilesOut | None]]:
+def article_chunk(jobs: list[ArticleJob]) -> list[tuple[Memoised[StoredArticle], ArticleFilesOut | None]]:
     """A few articles' tasks: a task for any Executor (arguments and results pickle)."""
     return [run_article(job) for job in jobs]
 
 
-def run_article(job: ArticleJob) -> tuple[Memoised[ArticleResult], ArticleFilesOut | None]:
-    result = analyse(job.files, job.config)
+def run_article(job: ArticleJob) -> tuple[Memoised[StoredArticle], ArticleFilesOut | None]:
+    summary, result = analyse(job.files, job.config)
     rendered = None
-    if job.render is not None and result.article is not None and not result.problems:
+    if job.render is not None and result is not None:
         rendered = render_article(result.with_body(), job.render)
-    return Memoised(result, result.problems), rendered
+    stored = StoredArticle(summary, _pickled(result) if result else b"", _pickled(result.listing()) if result else b"")
+    return Memoised(stored, summary.problems), rendered
 
 
-def analyse(files: ArticleFiles, config: SiteConfig) -> ArticleResult:
+def analyse(files: ArticleFiles, config: SiteConfig) -> tuple[ArticleSummary, ArticleResult | None]:
     """Parse and anchor one article (anchoring only if it parsed without problems)."""
     article, load_problems = parse_article(files)
     if article is None or load_problems:
-        return ArticleResult(None, b"", cited(article) if article else None, (), "", load_problems, ())
+        return ArticleSummary(files.slug, load_problems, (), cited(article) if article else None, False), None
     anchored, anchor_problems = anchor_article(article, config)
-    if anchored is None:
-        return ArticleResult(None, b"", cited(article), (), "", load_problems, anchor_problems)
+    if anchored is None or anchor_problems:
+        return ArticleSummary(files.slug, load_problems, anchor_problems, cited(article), False), None
     light = without_body(anchored)
-    body = zlib.compress(anchored.body_html.encode("utf-8"), 1)  # level 1: fast, and HTML shrinks 3-4 times
-    listing = listed_article(light)
-    return ArticleResult(light, body, cited(article), list_entries(light), content_hash(repr(listing)),
-                         load_problems, anchor_problems)
+    result = ArticleResult(light, zlib.compress(anchored.body_html.encode("utf-8"), 1))  # level 1: fast; HTML shrinks 3-4 times
+    listing = result.listing()
+    summary = ArticleSummary(
+        files.slug, load_problems, anchor_problems, cited(article), True, article.draft, list_entries(light),
+        content_hash(repr(listing)), article.local_sources, (len(light.claims), len(light.caveats), len(light.anchors)),
+        tuple(sorted(shown_source_ids(light))), tuple(sorted({t for c in light.claims for t in c.claim.topic_ids})))
+    return summary, result
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def render_article(article: AnchoredArticle, context: RenderContext) -> ArticleFilesOut:
@@ -122,3 +158,70 @@ def render_article(article: AnchoredArticle, context: RenderContext) -> ArticleF
     if all(t in registry.topics for c in article.claims for t in c.claim.topic_ids):
         export = article_export(registry.config, registry.topics, article)
     return ArticleFilesOut(page, export)
+
+
+@dataclass(frozen=True)
+class IndexJob:
+    """One page of an index section: which members of its lists it shows, by article key."""
+
+    section: Section
+    number: int
+    pages: int
+    lists: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]  # (kind of item, list, ((member, article key), ...))
+
+
+def render_index(job: IndexJob, listing: Callable[[str], AnchoredArticle | None], context: RenderContext
+                 ) -> tuple[RenderedFile, tuple[str, ...]] | None:
+    """The page and what it read; None if an article's listing is not to be had here."""
+    registry = context.registry
+    items: dict[str, tuple] = {}
+    slugs: set[str] = set()
+    for kind, name, members in job.lists:
+        found = []
+        for member, key in members:
+            article = listing(key)
+            if article is None:
+                return None
+            found.append(member_item(kind, member, article))
+            slugs.add(member_slug(member))
+        items[name] = tuple(found)
+    page = index_page(job.section, job.number, job.pages, items, registry.sources, registry.topics)
+    file = render_page(environment_for(context.templates, context.templates_key), registry, context.has_search, page)
+    kind, _, entity = job.section.key.partition("/")
+    reads = {"site", f"template:{page.template}", f"items:{job.section.key}:{job.number}",
+             *(f"listing:{slug}" for slug in slugs), *lookup_names(file.lookups)}
+    if kind in ("topic", "source"):
+        reads.add(f"{kind}:{entity}")
+    return file, tuple(sorted(reads))
+
+
+def lookup_names(lookups: tuple[tuple[str, str], ...]) -> list[str]:
+    """The names of the registry entries a page's templates looked up ('source:x', 'topic:*', ...)."""
+    return [f"{'source' if registry == 'sources' else 'topic'}:{entry_id}" for registry, entry_id in lookups]
+
+
+def index_chunk(store_path: str, code_version: str, context: RenderContext, jobs: list[IndexJob]
+                ) -> list[tuple[str, bytes, tuple[str, ...]] | None]:
+    """A few index pages, rendered in a worker of this machine that reads the listings from the store
+    (committed by the build before it sends these): the page's bytes and reads, or None to leave it to the build."""
+    store = _worker_store(store_path, code_version)
+    done = []
+    for job in jobs:
+        rendered = render_index(job, lambda key: _stored_listing(store, key), context)
+        done.append(None if rendered is None else (rendered[0].path, rendered[0].data, rendered[1]))
+    return done
+
+
+_stores: dict[str, Store] = {}
+
+
+def _worker_store(path: str, code_version: str) -> Store:
+    store = _stores.get(path)
+    if store is None:
+        store = _stores[path] = Store(Path(path), code_version)
+    return store
+
+
+def _stored_listing(store: Store, key: str) -> AnchoredArticle | None:
+    found = store.get(f"listing:{key}")
+    return found if isinstance(found, AnchoredArticle) else None

@@ -9,10 +9,14 @@ the lists' lengths), however long the lists are: they stay on disk, indexed, and
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
 
 from .state import State
+
+
+BULK = 8  # beyond this many look-ups in one list, it is read whole once
 
 
 class Member(NamedTuple):
@@ -63,6 +67,26 @@ class OrderedLists:
     def rank(self, list_name: str, sort: str) -> int:
         """How many members sort before `sort`."""
         return self.db.execute("SELECT COUNT(*) FROM members WHERE list = ? AND sort < ?", (list_name, sort)).fetchone()[0]
+
+    def ranks(self, list_name: str, sorts: Iterable[str]) -> dict[str, int]:
+        """rank() of each sort key: a query each for a few, one pass over the list for many."""
+        sorts = sorted(set(sorts))
+        if len(sorts) <= BULK:
+            return {sort: self.rank(list_name, sort) for sort in sorts}
+        keys = [key for (key,) in self.db.execute("SELECT sort FROM members WHERE list = ? ORDER BY sort", (list_name,))]
+        return {sort: bisect.bisect_left(keys, sort) for sort in sorts}
+
+    def slices(self, list_name: str, bounds: list[tuple[int, int]]) -> list[list[Member]]:
+        """slice() for each (start, stop): a query each for a few, one pass over the list for many."""
+        if len(bounds) <= BULK:
+            return [self.slice(list_name, start, stop) for start, stop in bounds]
+        members = self.members(list_name)
+        return [members[start:stop] for start, stop in bounds]
+
+    def members(self, list_name: str) -> list[Member]:
+        """Every member, in order (for work on much of a list at once)."""
+        return [Member._make(row) for row in self.db.execute(
+            "SELECT list, sort, member, payload FROM members WHERE list = ? ORDER BY sort, member", (list_name,))]
 
     def slice(self, list_name: str, start: int, stop: int) -> list[Member]:
         """Members `start` to `stop` (exclusive) in sort order."""
