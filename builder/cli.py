@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import re
 import time
+from concurrent.futures import Executor
 from pathlib import Path
+from typing import Iterator
 
 import click
 
 from . import __version__
+from .build import Summary
 from .build import build as build_site
 from .build import check as check_site
 from .stages.diagnostics import ContentErrors, Diagnostic, SearchUnavailable, did_you_mean
@@ -45,20 +49,54 @@ def source_option(command):
               help="How to print errors and warnings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to render with.  [default: every core]")
+@click.option("--executor", "executor_address", metavar="tcp://HOST:PORT", default=None,
+              help="Analyse the articles on a Dask cluster whose scheduler is at this address (pip install 'digest[dask]').")
 @click.option("--clean", is_flag=True, help="Ignore the build cache (.digest-cache/): render every page.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors and warnings only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each stage's duration and each file changed.")
 def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool, strict: bool, output_format: str,
-          jobs: int | None, clean: bool, quiet: bool, verbose: bool) -> None:
+          jobs: int | None, executor_address: str | None, clean: bool, quiet: bool, verbose: bool) -> None:
     """Check the digest, then build it into static HTML."""
     _require_folder(source_dir)
     verbosity = verbosity_of(quiet, verbose)
     out = out_dir if out_dir is not None else source_dir / "public"
     started = time.perf_counter()
     progress = TerminalProgress(verbosity)
+    with contextlib.ExitStack() as stack:
+        executor = stack.enter_context(_cluster(executor_address)) if executor_address else None
+        summary = _build_or_exit(source_dir, out, drafts, strict, progress, no_search, jobs, clean, executor,
+                                 output_format)
+    progress.finish()
+    report(summary.warnings, output_format, quiet_when_clean=True)
+    seconds = time.perf_counter() - started
+    if verbosity == Verbosity.VERBOSE:
+        for path in summary.changed_paths:
+            say(f"  changed {path}")
+    if verbosity >= Verbosity.NORMAL:
+        say(summary_line(summary, out, seconds), fg="green")
+
+
+@contextlib.contextmanager
+def _cluster(address: str) -> Iterator[Executor]:
+    """The executor of the Dask scheduler at `address`; a usage error if it cannot be reached."""
+    from .engine.parallel import ClusterExecutor, ClusterUnavailable
+
     try:
-        summary = build_site(source_dir, out, include_drafts=drafts, strict=strict, progress=progress,
-                             search=not no_search, jobs=jobs, clean=clean)
+        executor = ClusterExecutor(address)
+    except ClusterUnavailable as problem:
+        raise click.ClickException(str(problem)) from None
+    try:
+        yield executor
+    finally:
+        executor.shutdown()
+
+
+def _build_or_exit(source_dir: Path, out: Path, drafts: bool, strict: bool, progress: TerminalProgress, no_search: bool,
+                   jobs: int | None, clean: bool, executor: Executor | None, output_format: str) -> Summary:
+    """The build's summary; its problems reported and the process ended with exit 1 if it fails."""
+    try:
+        return build_site(source_dir, out, include_drafts=drafts, strict=strict, progress=progress,
+                          search=not no_search, jobs=jobs, clean=clean, executor=executor)
     except ContentErrors as errors:
         progress.finish()
         report(errors.diagnostics, output_format)
@@ -71,14 +109,6 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool,
         progress.finish()
         click.echo(f"error: {missing}", err=True)
         raise SystemExit(1) from None
-    progress.finish()
-    report(summary.warnings, output_format, quiet_when_clean=True)
-    seconds = time.perf_counter() - started
-    if verbosity == Verbosity.VERBOSE:
-        for path in summary.changed_paths:
-            say(f"  changed {path}")
-    if verbosity >= Verbosity.NORMAL:
-        say(summary_line(summary, out, seconds), fg="green")
 
 
 def verbosity_of(quiet: bool, verbose: bool) -> Verbosity:
