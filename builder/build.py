@@ -64,12 +64,12 @@ class Summary:
         return sum(1 for path in self.changed_paths if path.endswith(".html"))
 
 
-def check(root: Path, jobs: int | None = None) -> tuple[Diagnostic, ...]:
+def check(root: Path, jobs: int | None = None, progress: Progress = SILENT) -> tuple[Diagnostic, ...]:
     """Validate the site in `root` without writing it (but for the cache's facts): its warnings, or ContentErrors."""
     from .analysis import analyse_articles, read_site, resolve_digest
 
     options = Options(include_drafts=True)
-    with _cache_folder(root, use_cache=True) as folder, held(folder / LOCK_FILE), _collector_paused():
+    with _cache_folder(root, use_cache=True) as folder, held(folder / LOCK_FILE, progress.waiting), _collector_paused():
         # A state of its own, never committed: checking changes nothing a build relies on.
         with Session.open(folder, "check.sqlite", code_version(), fresh=True) as session:
             hashes = hash_files(input_files(root), session.store)

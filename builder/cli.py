@@ -48,7 +48,7 @@ def source_option(command):
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
               help="How to print errors and warnings.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Processes to render with.  [default: every core]")
+              help="Processes to analyse and render with.  [default: every core]")
 @click.option("--executor", "executor_address", metavar="tcp://HOST:PORT", default=None,
               help="Analyse the articles on a Dask cluster whose scheduler is at this address (pip install 'digest[dask]').")
 @click.option("--clean", is_flag=True, help="Ignore the build cache (.digest-cache/): render every page.")
@@ -62,8 +62,7 @@ def build(source_dir: Path, out_dir: Path | None, drafts: bool, no_search: bool,
     out = out_dir if out_dir is not None else source_dir / "public"
     started = time.perf_counter()
     progress = TerminalProgress(verbosity)
-    with contextlib.ExitStack() as stack:
-        executor = stack.enter_context(_cluster(executor_address)) if executor_address else None
+    with _cluster(executor_address) if executor_address else contextlib.nullcontext() as executor:
         summary = _build_or_exit(source_dir, out, drafts, strict, progress, no_search, jobs, clean, executor,
                                  output_format)
     progress.finish()
@@ -127,7 +126,7 @@ def check(source_dir: Path, strict: bool, output_format: str) -> None:
     """Validate the whole digest without writing anything."""
     _require_folder(source_dir)
     try:
-        diagnostics = check_site(source_dir)
+        diagnostics = check_site(source_dir, progress=TerminalProgress(Verbosity.NORMAL))
     except ContentErrors as errors:
         diagnostics = errors.diagnostics
     report(diagnostics, output_format)
