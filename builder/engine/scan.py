@@ -54,7 +54,7 @@ def _known_stamps(store: Store) -> dict[str, tuple]:
         rows = store.connection.execute("SELECT label, size, mtime_ns, inode, ctime_ns, hash, hashed_at FROM stamps").fetchall()
     except sqlite3.Error:  # no table yet (a new store), or a damaged one: every file is read
         return {}
-    return {label: rest for label, *rest in rows}
+    return {label: tuple(rest) for label, *rest in rows}
 
 
 def _save_stamps(store: Store, changed: list[tuple], gone: list[tuple]) -> None:
