@@ -75,7 +75,7 @@ def check_links(root: Path, settings: LinkCheckSettings = LinkCheckSettings(),
             if verdict.outcome != RATE_LIMITED:  # asked again next time
                 cache.put(_cache_name(verdict.url), verdict)
         if fresh:
-            cache.commit()
+            cache.commit(inputs_hashed=False)
     finally:
         cache.close()
     from_cache = len(verdicts)

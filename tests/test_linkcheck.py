@@ -16,7 +16,9 @@ import pytest
 from click.testing import CliRunner
 
 from builder import __version__
+from builder.build import build
 from builder.cli import main
+from builder.engine.store import BuildCache
 from builder.linkcheck import LinkCheckSettings, check_links
 from conftest import make_site
 
@@ -291,6 +293,15 @@ def test_a_new_url_is_checked_while_the_others_come_from_the_cache(tmp_path, ser
     report = check_links(site, FAST)
     assert (report.checked, report.from_cache, report.dead) == (2, 1, 1)
     assert server.count("/ok") == 1 and server.count("/missing") == 1
+
+
+def test_storing_answers_leaves_the_builds_racy_clean_reference_time_alone(tmp_path, server):
+    site = one_source_site(tmp_path, f"{server.base}/ok")
+    build(site, site / "public")
+    built_at = BuildCache(site).written_at
+    check_links(site, FAST)
+    assert server.count("/ok") == 1
+    assert BuildCache(site).written_at == built_at  # inputs were not hashed again: no newer time to trust them by
 
 
 def test_plain_check_makes_no_request(tmp_path, server, closed_port):

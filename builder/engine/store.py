@@ -142,8 +142,13 @@ class BuildCache:
         """Store `value` under `name` at the next commit()."""
         self.pending[name] = value
 
-    def commit(self, keep_prefixes: tuple[str, ...] = ("article:", "body:", "export:"), keep: set[str] | None = None) -> None:
-        """Write pending blobs in one transaction; drop blobs named with `keep_prefixes` that are not in `keep`."""
+    def commit(self, keep_prefixes: tuple[str, ...] = ("article:", "body:", "export:"), keep: set[str] | None = None,
+               inputs_hashed: bool = True) -> None:
+        """Write pending blobs in one transaction; drop blobs named with `keep_prefixes` that are not in `keep`.
+
+        `inputs_hashed=False` for blobs that are not about the inputs (the link checker's answers): the
+        time the racy-clean check measures from (`written_at`) then stays that of the last hashing.
+        """
         self.folder.mkdir(exist_ok=True)
         self._write_ignore_file()
         try:
@@ -157,7 +162,8 @@ class BuildCache:
                     stored = [row[0] for prefix in keep_prefixes
                               for row in db.execute("SELECT name FROM blobs WHERE name LIKE ?", (prefix + "%",))]
                     db.executemany("DELETE FROM blobs WHERE name = ?", [(n,) for n in stored if n not in keep])
-                db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('written_at', ?)", (repr(time.time()),))
+                if inputs_hashed:
+                    db.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('written_at', ?)", (repr(time.time()),))
             self.pending.clear()
         except sqlite3.Error as error:
             # A cache that cannot be written only costs speed next time; the build itself succeeded.
