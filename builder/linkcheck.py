@@ -68,9 +68,13 @@ def check_links(root: Path, settings: LinkCheckSettings = LinkCheckSettings(),
     urls = sorted({link.request_url for link in links})
     cache = BuildCache(root)
     try:
-        verdicts = {url: verdict for url in urls if (verdict := _cached(cache, url, settings, clock())) is not None}
-        fresh = asyncio.run(request_all([url for url in urls if url not in verdicts], settings, clock)) if len(
-            verdicts) < len(urls) else []
+        verdicts = {}
+        for url in urls:
+            stored = _cached(cache, url, settings, clock())
+            if stored is not None:
+                verdicts[url] = stored
+        unchecked = [url for url in urls if url not in verdicts]
+        fresh = asyncio.run(request_all(unchecked, settings, clock)) if unchecked else []
         for verdict in fresh:
             if verdict.outcome != RATE_LIMITED:  # asked again next time
                 cache.put(_cache_name(verdict.url), verdict)
@@ -149,7 +153,7 @@ async def _check_once(client: httpx.AsyncClient, url: str, settings: LinkCheckSe
         return RATE_LIMITED, _status_text(status), _retry_after(response.headers.get("Retry-After"))
     if status < 400:
         return ALIVE, "", 0.0
-    redirected = f" at {response.url} (redirected)" if response.history else ""
+    redirected = f" (redirected to {response.url})" if response.history else ""
     return DEAD, f"{_status_text(status)}{redirected}", 0.0
 
 
@@ -165,7 +169,9 @@ async def _answer(client: httpx.AsyncClient, url: str) -> httpx.Response:
 def _connect_problem(error: httpx.ConnectError, url: str) -> str:
     """What a failed connection was, from the OS error httpx and httpcore wrap."""
     cause: BaseException | None = error
-    while cause is not None:
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
         if isinstance(cause, socket.gaierror):
             return f"no such host '{httpx.URL(url).host}' (DNS lookup failed)"
         if isinstance(cause, ConnectionRefusedError):
@@ -211,7 +217,7 @@ def dead_link_warnings(links: Iterable[ExternalLink], verdicts: dict[str, LinkVe
         if verdict is None or verdict.outcome != DEAD:
             continue
         archive = verdicts.get(without_fragment(link.archive_url)) if link.archive_url else None
-        warnings.append(Diagnostic(link.at, f"{_named(link)} is dead ({verdict.problem})"
+        warnings.append(Diagnostic(link.at, f"{_named(link)} is dead: {verdict.problem}"
                                             f"{_archive_note(link, archive, archived_citations)}", "warning"))
     return tuple(sorted(warnings))
 

@@ -170,16 +170,16 @@ def test_a_dead_citation_says_whether_readers_still_have_its_archived_copy():
                                    verdict("https://board.example/", problem="HTTP 500 Internal Server Error")]}
     messages = [str(d) for d in dead_link_warnings([with_archive, archive_dead_too, without, the_archive, source], verdicts)]
     assert messages == [
-        f"{ANNOTATIONS}:9:14: warning: cited document https://doc.example/a is dead (HTTP 404 Not Found); "
+        f"{ANNOTATIONS}:9:14: warning: cited document https://doc.example/a is dead: HTTP 404 Not Found; "
         "an archived copy is linked",
-        f"{ANNOTATIONS}:20:14: warning: cited document https://doc.example/b is dead (HTTP 404 Not Found); "
+        f"{ANNOTATIONS}:20:14: warning: cited document https://doc.example/b is dead: HTTP 404 Not Found; "
         "its archived copy is dead too",
-        f"{ANNOTATIONS}:22:14: warning: archived copy https://archive.example/b is dead (HTTP 410 Gone); "
+        f"{ANNOTATIONS}:22:14: warning: archived copy https://archive.example/b is dead: HTTP 410 Gone; "
         "it is the archived copy of https://doc.example/b",
-        f"{ANNOTATIONS}:30:14: warning: cited document https://doc.example/c is dead (connection refused); "
+        f"{ANNOTATIONS}:30:14: warning: cited document https://doc.example/c is dead: connection refused; "
         "no archived copy is linked",
-        "content/sources.yaml:3:8: warning: URL https://board.example/ of source 'board' is dead "
-        "(HTTP 500 Internal Server Error); no archived copy of it is linked, but 2 citations of 'board' "
+        "content/sources.yaml:3:8: warning: URL https://board.example/ of source 'board' is dead: "
+        "HTTP 500 Internal Server Error; no archived copy of it is linked, but 2 citations of 'board' "
         "link an archived copy of the document cited",
     ]
 

@@ -172,29 +172,29 @@ def linked_site(root: Path, base: str, closed_port: int) -> Path:
 
 def expected_warnings(base: str, closed_port: int) -> list[str]:
     """What `digest check --links` says of linked_site() (with --link-timeout 1): columns are those of the URLs."""
-    port_digits = len(str(closed_port))
+    port_digits = len(str(closed_port))  # the closed port's number comes before the .invalid link on its line
     return [
-        f"content/articles/call.md:7:31: warning: link {base}/missing is dead (HTTP 404 Not Found); "
+        f"content/articles/call.md:7:31: warning: link {base}/missing is dead: HTTP 404 Not Found; "
         "no archived copy is linked",
-        f"content/articles/call.md:8:12: warning: link {base}/broken is dead (HTTP 500 Internal Server Error); "
+        f"content/articles/call.md:8:12: warning: link {base}/broken is dead: HTTP 500 Internal Server Error; "
         "no archived copy is linked",
-        f"content/articles/call.md:10:14: warning: link {base}/moved-away is dead "
-        f"(HTTP 404 Not Found at {base}/missing (redirected)); no archived copy is linked",
-        f"content/articles/call.md:12:10: warning: link {base}/loop is dead "
-        "(more than 10 redirects (a redirect loop?)); no archived copy is linked",
-        f"content/articles/call.md:13:13: warning: link {base}/slow is dead (no answer within 1 s); "
+        f"content/articles/call.md:10:14: warning: link {base}/moved-away is dead: "
+        f"HTTP 404 Not Found (redirected to {base}/missing); no archived copy is linked",
+        f"content/articles/call.md:12:10: warning: link {base}/loop is dead: "
+        "more than 10 redirects (a redirect loop?); no archived copy is linked",
+        f"content/articles/call.md:13:13: warning: link {base}/slow is dead: no answer within 1 s; "
         "no archived copy is linked",
-        f"content/articles/call.md:15:15: warning: link http://127.0.0.1:{closed_port}/ is dead "
-        "(connection refused); no archived copy is linked",
-        f"content/articles/call.md:15:{49 + port_digits}: warning: link http://nowhere.invalid/page is dead "
-        "(no such host 'nowhere.invalid' (DNS lookup failed)); no archived copy is linked",
-        f"content/articles/call.md:17:20: warning: link {base}/missing#table-2 is dead (HTTP 404 Not Found); "
+        f"content/articles/call.md:15:15: warning: link http://127.0.0.1:{closed_port}/ is dead: "
+        "connection refused; no archived copy is linked",
+        f"content/articles/call.md:15:{49 + port_digits}: warning: link http://nowhere.invalid/page is dead: "
+        "no such host 'nowhere.invalid' (DNS lookup failed); no archived copy is linked",
+        f"content/articles/call.md:17:20: warning: link {base}/missing#table-2 is dead: HTTP 404 Not Found; "
         "no archived copy is linked",
-        f"content/articles/call.yaml:8:25: warning: link {base}/missing is dead (HTTP 404 Not Found); "
+        f"content/articles/call.yaml:8:25: warning: link {base}/missing is dead: HTTP 404 Not Found; "
         "no archived copy is linked",
-        f"content/articles/call.yaml:12:29: warning: link {base}/broken is dead (HTTP 500 Internal Server Error); "
+        f"content/articles/call.yaml:12:29: warning: link {base}/broken is dead: HTTP 500 Internal Server Error; "
         "no archived copy is linked",
-        f"content/sources.yaml:8:8: warning: URL {base}/missing of source 'board' is dead (HTTP 404 Not Found); "
+        f"content/sources.yaml:8:8: warning: URL {base}/missing of source 'board' is dead: HTTP 404 Not Found; "
         "no archived copy is linked",
     ]
 
@@ -339,12 +339,12 @@ def test_github_and_json_formats_carry_the_link_warnings(tmp_path, server, close
     site = linked_site(tmp_path, server.base, closed_port)
     github = run("--source", str(site), "--links", "--link-timeout", "1", "--format", "github")
     assert github.stdout.splitlines()[0] == (
-        f"::warning file=content/articles/call.md,line=7,col=31::link {server.base}/missing is dead "
-        "(HTTP 404 Not Found); no archived copy is linked")
+        f"::warning file=content/articles/call.md,line=7,col=31::link {server.base}/missing is dead: "
+        "HTTP 404 Not Found; no archived copy is linked")
     assert len(github.stdout.splitlines()) == 11
     as_json = json.loads(run("--source", str(site), "--links", "--format", "json").stdout)
     assert as_json[-1] == {"path": "content/sources.yaml", "line": 8, "column": 8, "severity": "warning",
-                           "message": f"URL {server.base}/missing of source 'board' is dead (HTTP 404 Not Found); "
+                           "message": f"URL {server.base}/missing of source 'board' is dead: HTTP 404 Not Found; "
                                       "no archived copy is linked"}
     assert [(d["path"], d["line"], d["column"]) for d in as_json] == sorted((d["path"], d["line"], d["column"]) for d in as_json)
 
@@ -375,4 +375,4 @@ def test_a_slow_page_takes_no_longer_than_the_timeout(tmp_path, server):
     report = check_links(site, LinkCheckSettings(connect_timeout=0.5, total_timeout=0.5))
     assert time.monotonic() - started < SLOW_SECONDS - 1
     assert [d.message for d in report.diagnostics] == [
-        f"URL {server.base}/slow of source 'wire' is dead (no answer within 0.5 s); no archived copy is linked"]
+        f"URL {server.base}/slow of source 'wire' is dead: no answer within 0.5 s; no archived copy is linked"]
