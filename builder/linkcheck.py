@@ -13,9 +13,10 @@ import socket
 import ssl
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Coroutine, Iterable, TypeVar
 
 import httpx
 
@@ -27,6 +28,7 @@ from .stages.links import ARCHIVE, CITATION, SOURCE_URL, ExternalLink, external_
 
 USER_AGENT = f"digest/{__version__} (link checker; python-httpx/{httpx.__version__})"
 ALIVE, DEAD, RATE_LIMITED = "alive", "dead", "rate-limited"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def check_links(root: Path, settings: LinkCheckSettings = LinkCheckSettings(),
             if stored is not None:
                 verdicts[url] = stored
         unchecked = [url for url in urls if url not in verdicts]
-        fresh = asyncio.run(request_all(unchecked, settings, clock)) if unchecked else []
+        fresh = _run(request_all(unchecked, settings, clock)) if unchecked else []
         for verdict in fresh:
             if verdict.outcome != RATE_LIMITED:  # asked again next time
                 cache.put(_cache_name(verdict.url), verdict)
@@ -87,6 +89,17 @@ def check_links(root: Path, settings: LinkCheckSettings = LinkCheckSettings(),
     return LinkReport(dead_link_warnings(links, verdicts), len(urls), from_cache,
                       sum(v.outcome == DEAD for v in verdicts.values()),
                       tuple(v for v in fresh if v.outcome == RATE_LIMITED))
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run(), in a thread of its own if this one already runs an event loop (a notebook,
+    Playwright's sync API), where asyncio.run() refuses to start another."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def _cache_name(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import socket
@@ -376,3 +377,15 @@ def test_a_slow_page_takes_no_longer_than_the_timeout(tmp_path, server):
     assert time.monotonic() - started < SLOW_SECONDS - 1
     assert [d.message for d in report.diagnostics] == [
         f"URL {server.base}/slow of source 'wire' is dead: no answer within 0.5 s; no archived copy is linked"]
+
+
+def test_links_are_checked_even_where_an_event_loop_already_runs(tmp_path, server):
+    # Playwright's sync API (the browser tests) or a notebook keeps a loop running in the calling thread
+    site = one_source_site(tmp_path, f"{server.base}/missing")
+
+    async def inside_a_loop():
+        return check_links(site, FAST)
+
+    report = asyncio.run(inside_a_loop())
+    assert [d.message for d in report.diagnostics] == [
+        f"URL {server.base}/missing of source 'wire' is dead: HTTP 404 Not Found; no archived copy is linked"]
