@@ -9,7 +9,7 @@ import re
 import time
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
@@ -20,6 +20,9 @@ from .build import check as check_site
 from .stages.diagnostics import ContentErrors, Diagnostic, SearchUnavailable, did_you_mean
 from .stages.output import UnsafeOutput
 from .terminal import TerminalProgress, Verbosity, say, say_diagnostic, summary_line
+
+if TYPE_CHECKING:
+    from .linkcheck import LinkReport
 
 FORMATS = click.Choice(["text", "github", "json"])
 # schema.document_schemas()'s names, written out so that every command does not load the schema
@@ -122,16 +125,49 @@ def verbosity_of(quiet: bool, verbose: bool) -> Verbosity:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--format", "output_format", type=FORMATS, default="text", show_default=True,
               help="text for people, github for Actions annotations, json for scripts.")
-def check(source_dir: Path, strict: bool, output_format: str) -> None:
-    """Validate the whole digest without writing anything."""
+@click.option("--links", "links", is_flag=True,
+              help="Also request every external URL the digest cites and warn at each dead one "
+                   "(uses the network; answers are kept in .digest-cache/ for a day).")
+@click.option("--link-timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
+              help="With --links: seconds to wait for each link, redirects included.")
+def check(source_dir: Path, strict: bool, output_format: str, links: bool, link_timeout: float) -> None:
+    """Validate the whole digest without writing anything (--links: and check its external links)."""
     _require_folder(source_dir)
     try:
         diagnostics = check_site(source_dir, progress=TerminalProgress(Verbosity.NORMAL))
     except ContentErrors as errors:
         diagnostics = errors.diagnostics
-    report(diagnostics, output_format)
-    failing = [d for d in diagnostics if d.severity == "error" or strict]
+    link_report = _check_links(source_dir, link_timeout) if links else None
+    report(tuple(diagnostics) + (link_report.diagnostics if link_report else ()), output_format)
+    if links:
+        _report_link_counts(link_report)
+    failing = [d for d in diagnostics + (link_report.diagnostics if link_report else ())
+               if d.severity == "error" or strict]
     raise SystemExit(1 if failing else 0)
+
+
+def _check_links(source_dir: Path, timeout: float) -> LinkReport | None:
+    """The link checker's report, or None if the content cannot be read (its errors are reported anyway)."""
+    from .linkcheck import LinkCheckSettings, check_links
+
+    try:
+        return check_links(source_dir, LinkCheckSettings(connect_timeout=min(5.0, timeout), total_timeout=timeout))
+    except ContentErrors:
+        return None
+
+
+def _report_link_counts(link_report: LinkReport | None) -> None:
+    """After the diagnostics, on stderr: how many links, from the cache, dead, not checked."""
+    if link_report is None:
+        say("links were not checked: the content has errors (above)", err=True)
+        return
+    for verdict in link_report.rate_limited:
+        say(f"note: {verdict.url} was not checked: {verdict.problem} (the server asks for fewer requests; "
+            f"it is asked again next time)", err=True)
+    requested = link_report.checked - link_report.from_cache
+    not_checked = f", {len(link_report.rate_limited)} not checked" if link_report.rate_limited else ""
+    say(f"links: {link_report.checked} checked ({requested} requested, {link_report.from_cache} from the cache), "
+        f"{link_report.dead} dead{not_checked}", err=True)
 
 
 @main.command()

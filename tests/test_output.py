@@ -84,6 +84,9 @@ def test_an_interrupted_build_leaves_the_previous_output_exactly_as_it_was(how, 
     out = tmp_path / "public"
     assert run_build(site, out).exit_code == 0
     before = {p: (data, (out / p).stat().st_mtime_ns) for p, data in tree(out).items()}
+    # Every article changes, so that the build is long enough to be caught while it writes.
+    for path in sorted((site / "content/articles").glob("*.md")):
+        path.write_text(path.read_text().replace("this season", "next season"))
     (site / "content/articles/a0000.md").write_text(article("Changed", body="New text.\n"))
     # As from a terminal: a test run started in the background inherits SIGINT ignored.
     process = subprocess.Popen([sys.executable, "-m", "builder.cli", "build", "--source", str(site), "--out", str(out)],

@@ -179,7 +179,7 @@ def _load_registry(root: Path, rel_path: str, shape: Shape, problems: Collector,
 
 def _source_from(source_id: str, record: Record, at: Location) -> Source:
     return Source(source_id, record.get("name"), record.get("kind", "other"), record.get("url", ""),
-                  record.get("description", ""), at)
+                  record.get("description", ""), at, record.where("url") if "url" in record.values else None)
 
 
 def _topic_from(topic_id: str, record: Record, at: Location) -> Topic:

@@ -104,6 +104,11 @@ def link_problems(parsed: ParsedMarkdown) -> list[tuple[int, str]]:
     return problems
 
 
+def link_as_written(url: str) -> str:
+    """A link's URL as its author may have written it: markdown-it's normalisation (%-escapes) undone."""
+    return _PARSER.normalizeLinkText(url)
+
+
 def render(parsed: ParsedMarkdown, highlights: Iterable[Highlight] = ()) -> str:
     """HTML of the parsed Markdown with every highlight marked and footnoted."""
     highlights = sorted(highlights, key=lambda h: (h.span.start, -h.span.end, h.html_id))

@@ -55,6 +55,7 @@ class Source:
     url: str
     description: str
     at: Location
+    url_at: Location | None = None  # of the `url` value, when there is one
 
 
 @dataclass(frozen=True)
