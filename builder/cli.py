@@ -259,5 +259,48 @@ def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, ver
         raise SystemExit(1) from None
 
 
+@main.group(name="import")
+def import_() -> None:
+    """Bring annotations made elsewhere into the digest's annotation files."""
+
+
+@import_.command()
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--article", "slug", default=None,
+              help="The article's slug.  [default: from each annotation's uri, …/articles/<slug>/]")
+@click.option("--source", "source_id", default=None, help="Source id for annotations without a source: tag.")
+@click.option("--root", "root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The site root: holds site/ and content/.")
+def hypothesis(export: Path, slug: str | None, source_id: str | None, root: Path) -> None:
+    """Import a Hypothesis export (EXPORT.json) as claims and caveats.
+
+    Tags give the fields: status:<id>, claimant:<name>, source:<id>, topic:<id>, and kind:<kind>
+    for a caveat. An annotation that does not anchor, has no source or names an unknown id is
+    listed with its reason and not imported; the exit code is then 1.
+    """
+    from .annotate.hypothesis import ExportUnreadable, import_hypothesis, read_export
+
+    if not (root / "content" / "articles").is_dir():
+        say(f"error: {root} is not a digest: it has no content/articles/ (--root points to one)", err=True)
+        raise SystemExit(1)
+    try:
+        annotations = read_export(export, str(export))
+    except ExportUnreadable as unreadable:
+        say_diagnostic(unreadable.diagnostic)
+        raise SystemExit(1) from None
+    result = import_hypothesis(root, annotations, article=slug, default_source=source_id)
+    for path, entry_id in result.imported:
+        say(f"imported {entry_id} into {path}", fg="green")
+    if result.already:
+        say(f"{len(result.already)} already imported (nothing added)")
+    if result.replies:
+        say(f"{result.replies} repl{'ies' if result.replies != 1 else 'y'} to other annotations left out")
+    for diagnostic in sorted(result.refused):
+        say_diagnostic(diagnostic)
+    imported = len(result.imported)
+    say(f"{imported} annotation{'s' if imported != 1 else ''} imported, {len(result.refused)} not imported", err=True)
+    raise SystemExit(1 if result.refused else 0)
+
+
 if __name__ == "__main__":
     main()
