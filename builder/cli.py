@@ -233,9 +233,13 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
               help="Port to listen on; 0 picks a free one.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--editing/--no-editing", default=None,
+              help="Annotate in the browser: select text on an article page to add a claim or caveat.  "
+                   "[default: on for loopback, off for any other --host]")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print changed files, build folder and requests.")
-def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, verbose: bool) -> None:
+def serve(source_dir: Path, port: int, host: str, drafts: bool, editing: bool | None, quiet: bool,
+          verbose: bool) -> None:
     """Preview with live reload while you edit.
 
     Builds into a temporary folder, serves it, rebuilds on every change to content, site
@@ -250,10 +254,16 @@ def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, ver
             f"(`digest init FOLDER` starts one; --source points to one)", err=True)
         raise SystemExit(1)
     verbosity = verbosity_of(quiet, verbose)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    if not loopback:
         say(f"warning: serving on {host} lets other machines see the preview", err=True, fg="yellow")
+        if editing:
+            say("warning: --editing is on: anyone who can reach the preview can change the annotation files",
+                err=True, fg="yellow")
+        elif editing is None:
+            say("editing in the browser is off on a non-loopback address (--editing turns it on)", err=True)
     try:
-        serve_site(source_dir, host, port, drafts, verbosity)
+        serve_site(source_dir, host, port, drafts, verbosity, editing=loopback if editing is None else editing)
     except ServeError as error:
         say(f"error: {error}", err=True)
         raise SystemExit(1) from None

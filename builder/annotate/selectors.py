@@ -40,9 +40,10 @@ class ArticleText:
 class Unplaceable(Exception):
     """The quote cannot be anchored: not in the text, or not told apart from its other occurrences."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, line: int = 1) -> None:
         super().__init__(message)
         self.message = message
+        self.line = line  # of the article file, where the passage is (or the closest one)
 
 
 def place_quote(article: ArticleText, exact: str, prefix: str = "", suffix: str = "") -> Selector:
@@ -57,14 +58,16 @@ def place_quote(article: ArticleText, exact: str, prefix: str = "", suffix: str 
         except (QuoteNotFound, QuoteAmbiguous):
             continue
     raise Unplaceable(f"quote '{_shorten(quote)}' occurs more than once in identical passages on line "
-                      f"{article.line_of(span.start)}: no text of its paragraph tells them apart")
+                      f"{article.line_of(span.start)}: no text of its paragraph tells them apart",
+                      article.line_of(span.start))
 
 
 def _chosen_occurrence(article: ArticleText, exact: str, prefix: str, suffix: str) -> Span:
     try:
         return find_quote(article.folded, Selector(exact))
     except QuoteNotFound as missing:
-        raise Unplaceable(_not_found(article, exact, missing.closest)) from None
+        line = article.line_of(missing.closest.start) if missing.closest else article.body_line
+        raise Unplaceable(_not_found(article, exact, missing.closest), line) from None
     except QuoteAmbiguous as ambiguous:
         occurrences = ambiguous.occurrences
     scores = [(_context_score(article.text, span, prefix, suffix), span) for span in occurrences]
@@ -73,7 +76,7 @@ def _chosen_occurrence(article: ArticleText, exact: str, prefix: str, suffix: st
     if len(chosen) > 1:
         lines = ", ".join(str(article.line_of(span.start)) for span in chosen)
         raise Unplaceable(f"quote '{_shorten(exact)}' occurs {len(occurrences)} times (lines {lines}) and the text "
-                          "around it does not say which is meant")
+                          "around it does not say which is meant", article.line_of(chosen[0].start))
     return chosen[0]
 
 
