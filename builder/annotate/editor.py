@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..stages.content import load_registries
+from ..stages.content import ARTICLES_DIR, load_registries
 from ..stages.diagnostics import Diagnostic, Location
 from ..stages.shapes import CAVEAT_KINDS, ID_PATTERN, SLUG_PATTERN
 from .document import NewCaveat, NewClaim, VerdictChange, has_verdict_history
@@ -108,6 +108,8 @@ def editor_routes(editor: Editor) -> list[Route]:
             claim_id = request.path_params.get("claim_id")
             if not SLUG_PATTERN.match(slug) or (claim_id is not None and not ID_PATTERN.match(claim_id)):
                 return _error(404, "no such article or claim")
+            if not (editor.root / ARTICLES_DIR / f"{slug}.md").is_file():
+                return _error(404, f"no article '{slug}'")
             body: dict = {}
             if write:
                 body_or_error = await _json_body(request, fields or {})
@@ -134,7 +136,7 @@ def form_data(root: Path, slug: str, body: dict) -> Response:
     try:
         article = current_article(root, slug)
     except WriteRefused as refused:
-        return _refused(refused.diagnostics, status=404 if not (root / f"content/articles/{slug}.md").is_file() else 422)
+        return _refused(refused.diagnostics)
     if registries is None:
         return _error(422, "the site's config, sources or topics do not load: see the errors in the terminal")
     config, sources, topics = registries
