@@ -66,7 +66,7 @@ def edit_annotations(root: Path, slug: str, edit: Callable[[AnnotationDocument, 
             raise WriteRefused(errors.diagnostics) from None
         result = edit(document, article)
         new_text = document.text()
-        if old_text is not None and new_text == old_text:
+        if new_text == (old_text or ""):  # nothing added, or already so: no file is written or created
             return Written(rel_path, result, changed=False)
         problems = check_annotations(root, slug, new_text)
         if problems:
