@@ -246,7 +246,7 @@ def serve(source_dir: Path, port: int, host: str, drafts: bool, editing: bool | 
     settings, static files or templates, and reloads the open pages a change affects.
     Errors are shown over the page and in the terminal. Ctrl-C stops it.
     """
-    from .serve import ServeError, serve as serve_site
+    from .serve import LOOPBACK_HOSTS, ServeError, serve as serve_site
 
     _require_folder(source_dir)
     if not (source_dir / "site").is_dir() and not (source_dir / "content").is_dir():
@@ -254,7 +254,7 @@ def serve(source_dir: Path, port: int, host: str, drafts: bool, editing: bool | 
             f"(`digest init FOLDER` starts one; --source points to one)", err=True)
         raise SystemExit(1)
     verbosity = verbosity_of(quiet, verbose)
-    loopback = host in ("127.0.0.1", "localhost", "::1")
+    loopback = host in LOOPBACK_HOSTS
     if not loopback:
         say(f"warning: serving on {host} lets other machines see the preview", err=True, fg="yellow")
         if editing:

@@ -26,7 +26,6 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator, Iterable
-from urllib.parse import urlsplit
 
 import uvicorn
 from starlette.applications import Starlette
