@@ -298,16 +298,20 @@ def new(title: str, source_dir: Path, date: datetime.datetime | None, topics: st
               help="Port to listen on; 0 picks a free one.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--editing/--no-editing", default=None,
+              help="Annotate in the browser: select text on an article page to add a claim or caveat.  "
+                   "[default: on for loopback, off for any other --host]")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print changed files, build folder and requests.")
-def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, verbose: bool) -> None:
+def serve(source_dir: Path, port: int, host: str, drafts: bool, editing: bool | None, quiet: bool,
+          verbose: bool) -> None:
     """Preview with live reload while you edit.
 
     Builds into a temporary folder, serves it, rebuilds on every change to content, site
     settings, static files or templates, and reloads the open pages a change affects.
     Errors are shown over the page and in the terminal. Ctrl-C stops it.
     """
-    from .serve import ServeError, serve as serve_site
+    from .serve import LOOPBACK_HOSTS, ServeError, serve as serve_site
 
     _require_folder(source_dir)
     if not (source_dir / "site").is_dir() and not (source_dir / "content").is_dir():
@@ -315,13 +319,62 @@ def serve(source_dir: Path, port: int, host: str, drafts: bool, quiet: bool, ver
             f"(`digest init FOLDER` starts one; --source points to one)", err=True)
         raise SystemExit(1)
     verbosity = verbosity_of(quiet, verbose)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    loopback = host in LOOPBACK_HOSTS
+    if not loopback:
         say(f"warning: serving on {host} lets other machines see the preview", err=True, fg="yellow")
+        if editing:
+            say("warning: --editing is on: anyone who can reach the preview can change the annotation files",
+                err=True, fg="yellow")
+        elif editing is None:
+            say("editing in the browser is off on a non-loopback address (--editing turns it on)", err=True)
     try:
-        serve_site(source_dir, host, port, drafts, verbosity)
+        serve_site(source_dir, host, port, drafts, verbosity, editing=loopback if editing is None else editing)
     except ServeError as error:
         say(f"error: {error}", err=True)
         raise SystemExit(1) from None
+
+
+@main.group(name="import")
+def import_() -> None:
+    """Bring annotations made elsewhere into the digest's annotation files."""
+
+
+@import_.command()
+@click.argument("export", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--article", "slug", default=None,
+              help="The article's slug.  [default: from each annotation's uri, …/articles/<slug>/]")
+@click.option("--source", "source_id", default=None, help="Source id for annotations without a source: tag.")
+@click.option("--root", "root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="The site root: holds site/ and content/.")
+def hypothesis(export: Path, slug: str | None, source_id: str | None, root: Path) -> None:
+    """Import a Hypothesis export (EXPORT.json) as claims and caveats.
+
+    Tags give the fields: status:<id>, claimant:<name>, source:<id>, topic:<id>, and kind:<kind>
+    for a caveat. An annotation that does not anchor, has no source or names an unknown id is
+    listed with its reason and not imported; the exit code is then 1.
+    """
+    from .annotate.hypothesis import ExportUnreadable, import_hypothesis, read_export
+
+    if not (root / "content" / "articles").is_dir():
+        say(f"error: {root} is not a digest: it has no content/articles/ (--root points to one)", err=True)
+        raise SystemExit(1)
+    try:
+        annotations = read_export(export, str(export))
+    except ExportUnreadable as unreadable:
+        say_diagnostic(unreadable.diagnostic)
+        raise SystemExit(1) from None
+    result = import_hypothesis(root, annotations, article=slug, default_source=source_id)
+    for path, entry_id in result.imported:
+        say(f"imported {entry_id} into {path}", fg="green")
+    if result.already:
+        say(f"{len(result.already)} already imported (nothing added)")
+    if result.replies:
+        say(f"{result.replies} repl{'ies' if result.replies != 1 else 'y'} to other annotations left out")
+    for diagnostic in sorted(result.refused):
+        say_diagnostic(diagnostic)
+    imported = len(result.imported)
+    say(f"{imported} annotation{'s' if imported != 1 else ''} imported, {len(result.refused)} not imported", err=True)
+    raise SystemExit(1 if result.refused else 0)
 
 
 if __name__ == "__main__":

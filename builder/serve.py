@@ -1,18 +1,20 @@
 """`digest serve`: build into a temporary folder, serve it on loopback, rebuild on change, reload pages.
 
-The main thread watches and rebuilds; a ThreadingHTTPServer answers requests on other
-threads, each open page holding one server-sent-events connection. The reload script and
-the error overlay are put into HTML as it is served: the built files never contain them.
+The main thread watches and rebuilds; uvicorn serves a Starlette app on another thread: the
+site's files with pretty URLs, an event stream per open page (server-sent events), and, where
+editing is on, the annotation editor's JSON API (annotate/editor.py). The reload script, the error
+overlay and the editor are put into HTML as it is served: the built files never contain them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import html
 import json
 import mimetypes
 import posixpath
-import queue
+import re
 import secrets
 import shutil
 import signal
@@ -22,13 +24,16 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterable
-from urllib.parse import unquote, urlsplit
+from typing import AsyncIterator, Iterable
 
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.routing import Route
 
+from .annotate.editor import Editor, editor_routes, editor_snippet
 from .build import Summary, build
 from .stages.diagnostics import ContentErrors, Diagnostic, Location, SearchUnavailable
 from .stages.theme import PACKAGE_DIR
@@ -38,6 +43,8 @@ from .watch import affects_build, site_changes, watched_folders
 LIVE_PREFIX = "/__digest__/"
 LIVE_SCRIPT = PACKAGE_DIR / "live.js"
 KEEPALIVE_SECONDS = 15.0
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+_ARTICLE_PAGE = re.compile(r"^/articles/([a-z0-9]+(?:-[a-z0-9]+)*)/(?:index\.html)?$")
 
 
 class ServeError(Exception):
@@ -61,7 +68,7 @@ class LiveSite:
         self.errors: tuple[Diagnostic, ...] = ()
         self.idle = threading.Event()  # cleared while a build may be swapping the folder
         self.idle.set()
-        self._listeners: set[queue.Queue] = set()
+        self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = set()
         self._lock = threading.Lock()
 
     @property
@@ -69,21 +76,26 @@ class LiveSite:
         """Names the build a page was served from; a page that hears of another one reloads."""
         return f"{self._server_id}-{self._builds}"
 
-    def listen(self) -> queue.Queue:
-        listener: queue.Queue = queue.Queue()
+    def listen(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
+        """A queue for one open page, fed from the building thread (called on the server's loop)."""
+        listener = (asyncio.get_running_loop(), asyncio.Queue())
         with self._lock:
             self._listeners.add(listener)
         return listener
 
-    def forget(self, listener: queue.Queue) -> None:
+    def forget(self, listener: tuple[asyncio.AbstractEventLoop, asyncio.Queue]) -> None:
         with self._lock:
             self._listeners.discard(listener)
 
     def publish(self, event: str | None, data: dict | None = None) -> None:
         """Send one event to every open page; None tells them all to hang up."""
+        message = None if event is None else (event, data or {})
         with self._lock:
-            for listener in self._listeners:
-                listener.put(None if event is None else (event, data or {}))
+            for loop, listener in self._listeners:
+                try:
+                    loop.call_soon_threadsafe(listener.put_nowait, message)
+                except RuntimeError:  # that page's loop has stopped: the server is going away
+                    pass
 
     def record(self, outcome: BuildOutcome) -> None:
         """Take a finished build's news to the open pages."""
@@ -128,144 +140,186 @@ def overlay_html(errors: Iterable[Diagnostic]) -> str:
             f'<pre style="margin:0;white-space:pre-wrap">{lines}</pre></div>')
 
 
-class PreviewHandler(BaseHTTPRequestHandler):
-    """Files of the served folder with pretty URLs, plus the live-reload script and event stream."""
+def preview_app(site: LiveSite, editor: Editor | None, verbose: bool = False) -> Starlette:
+    """The preview: the served folder's files, the live-reload script and events, and the editor's API."""
 
-    site: LiveSite  # set on a subclass per server
-    verbose: bool = False
-    server_version = "digest-serve"
+    async def live_script(request: Request) -> Response:
+        return Response(LIVE_SCRIPT.read_bytes(), media_type="text/javascript; charset=utf-8", headers=_NO_STORE)
 
-    def do_GET(self) -> None:
-        self._answer(with_body=True)
+    async def events(request: Request) -> Response:
+        headers = {**_NO_STORE, "Content-Type": "text/event-stream; charset=utf-8"}
+        if request.method == "HEAD":
+            return Response(b"", headers=headers)
+        return StreamingResponse(_event_stream(site), headers=headers)
 
-    def do_HEAD(self) -> None:
-        self._answer(with_body=False)
-
-    def log_message(self, format: str, *args: object) -> None:
-        if self.verbose:
-            say(f"  {self.address_string()} {format % args}", err=True)
-
-    def _answer(self, with_body: bool) -> None:
-        url_path = unquote(urlsplit(self.path).path)
-        if url_path == LIVE_PREFIX + "events":
-            return self._stream_events() if with_body else self._send(HTTPStatus.OK, "text/event-stream", b"", False)
-        if url_path == LIVE_PREFIX + "live.js":
-            return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_SCRIPT.read_bytes(), with_body)
-        target = self._locate(url_path)
-        if target is None and not self.site.idle.is_set():
-            self.site.idle.wait(60)  # the folder may be mid-swap: ask again once the build is done
-            target = self._locate(url_path)
+    def page(request: Request) -> Response:  # a plain function: Starlette runs it on a worker thread
+        url_path = request.url.path
+        target = locate(site.out, url_path, request.url.query)
+        if target is None and not site.idle.is_set():
+            site.idle.wait(60)  # the folder may be mid-swap: ask again once the build is done
+            target = locate(site.out, url_path, request.url.query)
         if isinstance(target, str):
-            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
-            self.send_header("Location", target)
-            self.send_header("Content-Length", "0")
-            return self.end_headers()
+            return RedirectResponse(target, status_code=301, headers={"Content-Length": "0"})
         if target is None:
-            return self._send_missing(url_path, with_body)
+            return _missing(site, url_path, _snippet(site, editor, request, None))
         data = target.read_bytes()
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if content_type == "text/html":
-            data = self._with_live_script(data)
+            article = _ARTICLE_PAGE.match(url_path)
+            data = with_snippet(data, _snippet(site, editor, request, article.group(1) if article else None))
         if content_type.startswith("text/") or content_type in ("application/javascript", "image/svg+xml"):
             content_type += "; charset=utf-8"
-        self._send(HTTPStatus.OK, content_type, data, with_body)
+        return Response(data, headers={**_NO_STORE, "Content-Type": content_type})
 
-    def _locate(self, url_path: str) -> Path | str | None:
-        """The file a URL path names, a redirect (a folder without its slash), or None."""
-        parts = [part for part in url_path.split("/") if part]
-        if any(part in (".", "..") or "\\" in part or "\x00" in part for part in parts):
-            return None
-        out = self.site.out.resolve() if self.site.out.exists() else self.site.out
-        path = out.joinpath(*parts)
-        if path.is_dir():
-            if not url_path.endswith("/"):
-                query = urlsplit(self.path).query
-                return posixpath.join(url_path, "") + (f"?{query}" if query else "")
-            path = path / "index.html"
-        try:
-            if path.is_file() and path.resolve().is_relative_to(out):
-                return path
-        except OSError:
-            pass
-        return None
-
-    def _send_missing(self, url_path: str, with_body: bool) -> None:
-        """The site's own 404.html if it has one, else a short page; both reload once the page exists."""
-        custom = self.site.out / "404.html"
-        if custom.is_file():
-            page = custom.read_bytes()
-        else:
-            status_line = "The site could not be built." if self.site.errors else f"Nothing at {url_path}."
-            page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>'
-                    f'<body><h1>Not found</h1><p>{html.escape(status_line)}</p><p><a href="/">Home</a></p>'
-                    f'</body></html>').encode("utf-8")
-        self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8", self._with_live_script(page), with_body)
-
-    def _with_live_script(self, page: bytes) -> bytes:
-        """The page with the reload script and any error overlay put before </body>."""
-        snippet = (overlay_html(self.site.errors) +
-                   f'<script src="{LIVE_PREFIX}live.js" data-generation="{self.site.generation}"></script>')
-        position = page.lower().rfind(b"</body>")
-        position = len(page) if position < 0 else position
-        return page[:position] + snippet.encode("utf-8") + page[position:]
-
-    def _send(self, status: HTTPStatus, content_type: str, data: bytes, with_body: bool) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")  # a reload must fetch the rebuilt file
-        self.end_headers()
-        if with_body:
-            self.wfile.write(data)
-
-    def _stream_events(self) -> None:
-        """Server-sent events for one page, until it goes away or the server stops."""
-        listener = self.site.listen()
-        try:
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self._event("hello", {"generation": self.site.generation, "overlay": overlay_html(self.site.errors)})
-            while True:
-                try:
-                    message = listener.get(timeout=KEEPALIVE_SECONDS)
-                except queue.Empty:
-                    self.wfile.write(b": keep-alive\n\n")
-                    self.wfile.flush()
-                    continue
-                if message is None:
-                    return
-                self._event(*message)
-        except (BrokenPipeError, ConnectionResetError):
-            return
-        finally:
-            self.site.forget(listener)
-            self.close_connection = True
-
-    def _event(self, name: str, data: dict) -> None:
-        self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode("utf-8"))
-        self.wfile.flush()
+    routes = [Route(LIVE_PREFIX + "events", events), Route(LIVE_PREFIX + "live.js", live_script)]
+    if editor is not None:
+        routes += editor_routes(editor)
+    routes.append(Route("/{path:path}", page, methods=["GET", "HEAD"]))
+    app = Starlette(routes=routes)
+    return _RequestLog(app) if verbose else app  # type: ignore[return-value]
 
 
-def start_server(site: LiveSite, host: str, port: int, verbose: bool) -> ThreadingHTTPServer:
-    """Bind and start answering on a background thread; ServeError if the address cannot be used."""
-    handler = type("Handler", (PreviewHandler,), {"site": site, "verbose": verbose})
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+_NO_STORE = {"Cache-Control": "no-store"}  # a reload must fetch the rebuilt file
+
+
+async def _event_stream(site: LiveSite) -> AsyncIterator[bytes]:
+    """Server-sent events for one page, until it goes away or the server stops."""
+    listener = site.listen()
     try:
-        server = type("Server", (ThreadingHTTPServer,), {"address_family": family})((host, port), handler)
+        yield _event("hello", {"generation": site.generation, "overlay": overlay_html(site.errors)})
+        while True:
+            try:
+                message = await asyncio.wait_for(listener[1].get(), KEEPALIVE_SECONDS)
+            except asyncio.TimeoutError:
+                yield b": keep-alive\n\n"
+                continue
+            if message is None:
+                return
+            yield _event(*message)
+    finally:
+        site.forget(listener)
+
+
+def _event(name: str, data: dict) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode("utf-8")
+
+
+def locate(out: Path, url_path: str, query: str = "") -> Path | str | None:
+    """The file a URL path names, a redirect (a folder without its slash), or None."""
+    parts = [part for part in url_path.split("/") if part]
+    if any(part in (".", "..") or "\\" in part or "\x00" in part for part in parts):
+        return None
+    root = out.resolve() if out.exists() else out
+    path = root.joinpath(*parts)
+    if path.is_dir():
+        if not url_path.endswith("/"):
+            return posixpath.join(url_path, "") + (f"?{query}" if query else "")
+        path = path / "index.html"
+    try:
+        if path.is_file() and path.resolve().is_relative_to(root):
+            return path
+    except OSError:
+        pass
+    return None
+
+
+def _missing(site: LiveSite, url_path: str, snippet: str) -> Response:
+    """The site's own 404.html if it has one, else a short page; both reload once the page exists."""
+    custom = site.out / "404.html"
+    if custom.is_file():
+        page = custom.read_bytes()
+    else:
+        status_line = "The site could not be built." if site.errors else f"Nothing at {url_path}."
+        page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>'
+                f'<body><h1>Not found</h1><p>{html.escape(status_line)}</p><p><a href="/">Home</a></p>'
+                f'</body></html>').encode("utf-8")
+    return Response(with_snippet(page, snippet), status_code=404,
+                    headers={**_NO_STORE, "Content-Type": "text/html; charset=utf-8"})
+
+
+def _snippet(site: LiveSite, editor: Editor | None, request: Request, article_slug: str | None) -> str:
+    """What goes before </body>: the error overlay, the reload script, and on an article page the editor."""
+    snippet = (overlay_html(site.errors) +
+               f'<script src="{LIVE_PREFIX}live.js" data-generation="{site.generation}"></script>')
+    if editor is not None and article_slug is not None:
+        snippet += editor_snippet(editor, request, article_slug)
+    return snippet
+
+
+def with_snippet(page: bytes, snippet: str) -> bytes:
+    """The page with `snippet` put before </body>."""
+    position = page.lower().rfind(b"</body>")
+    position = len(page) if position < 0 else position
+    return page[:position] + snippet.encode("utf-8") + page[position:]
+
+
+class _RequestLog:
+    """-v: one line per request, as the terminal shows everything else."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        status = []
+
+        async def sending(message) -> None:  # type: ignore[no-untyped-def]
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            say(f"  {client[0]} \"{scope['method']} {scope['path']}\" {status[0] if status else '-'}", err=True)
+
+
+@dataclass
+class RunningServer:
+    """uvicorn on its own thread, on a socket bound beforehand (so a taken port fails fast)."""
+
+    server: uvicorn.Server
+    thread: threading.Thread
+    address: tuple[str, int]
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port; ServeError if the address cannot be used."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
     except OSError as error:
+        sock.close()
         if error.errno == errno.EADDRINUSE:
             raise ServeError(f"port {port} is already in use on {host}: stop the other server, "
                              f"or choose another port with --port") from None
         raise ServeError(f"cannot serve on {host}:{port}: {error.strerror or error}") from None
-    server.daemon_threads = True  # an open event stream must not keep the process alive
-    threading.Thread(target=server.serve_forever, name="digest-serve", daemon=True).start()
-    return server
+    return sock
 
 
-def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Verbosity) -> None:
-    """Build, serve and rebuild on change until Ctrl-C (or SIGTERM); then stop cleanly."""
+def start_server(app: Starlette, sock: socket.socket) -> RunningServer:
+    """Start answering on a background thread."""
+    config = uvicorn.Config(app, log_config=None, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=2, server_header=False, date_header=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="digest-serve", daemon=True)
+    thread.start()
+    return RunningServer(server, thread, sock.getsockname()[:2])
+
+def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Verbosity, editing: bool = True) -> None:
+    """Build, serve and rebuild on change until Ctrl-C (or SIGTERM); then stop cleanly.
+
+    With `editing`, article pages offer the annotation editor (annotate/editor.py).
+    """
     workspace = Path(tempfile.mkdtemp(prefix="digest-serve-"))
     site = LiveSite(workspace / "site")
     stop = threading.Event()
@@ -275,8 +329,10 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
     server = None
     try:
         site.idle.clear()  # requests wait for the first build
-        server = start_server(site, host, port, verbose=verbosity == Verbosity.VERBOSE)  # fails fast: port taken
-        bound_host, bound_port = server.server_address[:2]
+        sock = bind(host, port)  # fails fast: port taken
+        bound_host, bound_port = sock.getsockname()[:2]
+        editor = Editor.for_address(root, host, bound_port, secrets.token_urlsafe(32)) if editing else None
+        server = start_server(preview_app(site, editor, verbose=verbosity == Verbosity.VERBOSE), sock)
         try:
             outcome = rebuild(root, site.out, include_drafts)
             site.record(outcome)
@@ -310,8 +366,7 @@ def serve(root: Path, host: str, port: int, include_drafts: bool, verbosity: Ver
         stop.set()
         site.publish(None)
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            server.stop()
         for number, handler in previous_handlers.items():
             signal.signal(number, handler)
         shutil.rmtree(workspace, ignore_errors=True)

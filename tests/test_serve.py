@@ -83,12 +83,13 @@ class Server:
     def __init__(self, process: subprocess.Popen, port: int, stdout: Lines, stderr: Lines, root: Path) -> None:
         self.process, self.port, self.stdout, self.stderr, self.root = process, port, stdout, stderr, root
 
-    def get(self, path: str) -> tuple[int, dict[str, str], str]:
+    def get(self, path: str) -> tuple[int, http.client.HTTPMessage, str]:
+        """Status, headers (looked up case-insensitively, as HTTP has them) and body."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
         try:
             connection.request("GET", path)
             response = connection.getresponse()
-            return response.status, dict(response.getheaders()), response.read().decode("utf-8")
+            return response.status, response.headers, response.read().decode("utf-8")
         finally:
             connection.close()
 
