@@ -142,6 +142,7 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     from .stages.render import CachedBytecode, make_environment, render_pages, static_files, template_diagnostic
     from .stages.resolve import resolve
     from .stages.sitemap import SITEMAP_FILE, robots_file, sitemap_file, sitemap_inputs
+    from .stages.updates_feed import UPDATES_FEED, feed_events, updates_feed_file
 
     workers = jobs or default_jobs()
     pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
@@ -188,6 +189,8 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
         extras: list[RenderedFile | KeptFile] = [
             keyed(feed.path, graph.feed_key(feed, keys.site, articles, registries), partial(feed_file, feed, digest))
             for feed in plan_feeds(digest)]
+        extras.append(keyed(UPDATES_FEED, graph.updates_feed_key(feed_events(digest), keys.site, listing_keys, registries),
+                            partial(updates_feed_file, digest)))
         if digest.config.base_url:
             extras.append(keyed(SITEMAP_FILE, content_hash(keys.site, *sitemap_inputs(page_list)),
                                 partial(sitemap_file, page_list, digest.config)))
@@ -255,7 +258,7 @@ def _search_index(page_files: list[RenderedFile | KeptFile | PlacedFile], out: P
 def _page_render(root: Path, out: Path, search: bool, keys: Keys, environment: jinja2.Environment) -> PageRender | None:
     """What prewarm needs to render article pages as it anchors them (memo.py), if the config,
     sources and topics are as they should be (else the build fails anyway)."""
-    from .stages.content import load_registries
+    from .stages.content import load_claimant_registry, load_registries
     from .graph import template_keys
     from .memo import PageRender
     from .stages.output import prepare_staging
@@ -267,7 +270,7 @@ def _page_render(root: Path, out: Path, search: bool, keys: Keys, environment: j
     template = "article.html"
     return PageRender(str(root / "templates"), keys.build, config, {s.id: s for s in sources}, {t.id: t for t in topics},
                       search, keys.site, template_keys(environment, [template])[template], str(out.resolve()),
-                      str(prepare_staging(out)))
+                      str(prepare_staging(out)), load_claimant_registry(root))
 
 
 def _placed_pages(stale: list[Page], placed: dict[str, PlacedPage], page_keys: dict[str, str]) -> dict[str, PlacedPage]:

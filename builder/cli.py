@@ -20,7 +20,7 @@ from .terminal import TerminalProgress, Verbosity, say, say_diagnostic, summary_
 FORMATS = click.Choice(["text", "github", "json"])
 # schema.document_schemas()'s names, written out so that every command does not load the schema
 # code (tests/test_schema.py checks they agree).
-SCHEMA_NAMES = ["annotations", "config", "front-matter", "sources", "topics"]
+SCHEMA_NAMES = ["annotations", "claimants", "config", "front-matter", "sources", "topics"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

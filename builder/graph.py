@@ -44,8 +44,9 @@ from .stages.feeds import Feed
 from .inputs import MISSING
 from .stages.model import Source, Topic
 from .stages.pages import ArticleView, CitedCaveat, CitedClaim, Page, listed_article
-from .stages.render import EVERYTHING
+from .stages.render import EVERYTHING, desk_registries
 from .stages.resolve import AnchoredArticle, Digest
+from .stages.updates import UpdateEvent
 
 
 def listing_key(article: AnchoredArticle) -> str:
@@ -57,6 +58,8 @@ def registry_hashes(digest: Digest) -> dict[str, dict[str, str]]:
     """For each registry templates can look up: id -> hash of the entry, and EVERYTHING -> all of it."""
     registries = {"sources": {s.id: content_hash(repr(s)) for s in digest.sources},
                   "topics": {t.id: content_hash(repr(t)) for t in digest.topics}}
+    for name, entries in desk_registries(digest).items():  # claimants by name, articles' link targets
+        registries[name] = {entry_id: content_hash(repr(entry)) for entry_id, entry in entries.items()}
     for entries in registries.values():
         entries[EVERYTHING] = content_hash(*(f"{k}={v}" for k, v in sorted(entries.items())))
     return registries
@@ -201,7 +204,16 @@ def index_state(site_key: str, template_keys: dict[str, str], registries: dict[s
 def feed_key(feed: Feed, site_key: str, article_keys: dict[str, str], registries: dict[str, dict[str, str]]) -> str:
     """A feed's key: its entries' articles (text included: entries carry it) and the topics they are filed under."""
     return content_hash(site_key, "feed", feed.path, feed.title, feed.subtitle, feed.page,
-                        registries["topics"][EVERYTHING], *(article_keys[a.slug] for a in feed.articles))
+                        registries["topics"][EVERYTHING], registries["targets"][EVERYTHING],
+                        *(article_keys[a.slug] for a in feed.articles))
+
+
+def updates_feed_key(events: tuple[UpdateEvent, ...], site_key: str, listing_keys: dict[str, str],
+                     registries: dict[str, dict[str, str]]) -> str:
+    """updates.xml's key: its events, each known by its article's listing key (the events are made from
+    what index pages see of an article) and its place in it; and the link targets its notes resolve."""
+    return content_hash(site_key, "updates", registries["targets"][EVERYTHING],
+                        *(f"{listing_keys[e.article.slug]} {e.event_id}" for e in events))
 
 
 def is_current(record: PageRecord | None, key: str, registries: dict[str, dict[str, str]], out: Path,

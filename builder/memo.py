@@ -30,7 +30,7 @@ from .engine.store import BuildCache
 from .stages.diagnostics import Collector, Diagnostic
 from .stages.exports import ArticleExport, article_export
 from .graph import listing_key
-from .stages.model import Article, SiteConfig, Source, Topic
+from .stages.model import Article, RegisteredClaimant, SiteConfig, Source, Topic
 from .engine.parallel import ordered_map
 from .stages.resolve import AnchoredArticle, Digest, without_body
 
@@ -50,6 +50,7 @@ class PageRender:
     template_key: str  # of article.html
     out: str
     staging: str  # prepared (output.prepare_staging)
+    claimants: tuple[RegisteredClaimant, ...] = ()  # content/claimants.yaml
 
 
 @dataclass(frozen=True)
@@ -213,19 +214,23 @@ def _place_page(full: AnchoredArticle, light: AnchoredArticle, article_key: str,
     """Render the article's page into the staging folder, as the build would; None where this
     process cannot know what the build will see (a source defined in another article's file)."""
     from .graph import PageKeys
+    from .stages.claimants import claimant_names, registered_names
     from .stages.output import place_file
     from .stages.pages import article_page, compared_ids
     from .stages.render import EVERYTHING, environment_for, render_page
 
     sources = {**render.sources, **{s.id: s for s in full.article.local_sources if s.id not in render.sources}}
-    registries = {"sources": sources, "topics": render.topics}
+    # What the build's registries hold for this article alone: its claimants, its own link targets.
+    desk = {"claimants": claimant_names(full.article.claims, registered_names(render.claimants)),
+            "targets": {light.slug: resolve.targets_of(light)}}
+    registries = {"sources": sources, "topics": render.topics, **desk}
     shown = compared_ids(full) | ({full.article.source.id} if full.article.source else set())
     if not shown <= sources.keys():
         return None
     page = article_page(Digest.with_body_of(light, full.body_html), sources)
     try:
         file = render_page(environment_for(render.site_templates, render.templates_key), render.config, sources,
-                           render.topics, render.has_search, page)
+                           render.topics, render.has_search, page, desk)
     except Exception:  # noqa: BLE001 - the build renders the page again and reports the problem
         return None
     if any(entry_id == EVERYTHING or entry_id not in registries[registry] for registry, entry_id in file.lookups):

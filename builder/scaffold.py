@@ -9,20 +9,15 @@ import datetime
 import json
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .stages.content import ARTICLES_DIR, CONFIG_PATH, load_content
 from .stages.diagnostics import ContentErrors
+from .stages.slugs import slug_from_title
 from .stages.theme import PACKAGE_DIR, builtin_theme
 
 STARTER = PACKAGE_DIR / "starter"  # the example digest `digest init` copies
-MAX_SLUG_LENGTH = 60
-# Letters that Unicode does not decompose into an ASCII base letter plus accents.
-_TRANSLITERATIONS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
-                                   "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d",
-                                   "Ð": "D", "ı": "i", "&": " and "})
 
 
 class ScaffoldRefusal(Exception):
@@ -78,13 +73,7 @@ def title_from_folder(folder: Path) -> str:
 
 def article_slug(title: str) -> str:
     """The file name an article title gets: ASCII lowercase letters, digits and single hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", title.translate(_TRANSLITERATIONS))
-    ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
-    ascii_text = re.sub(r"['’]", "", ascii_text.lower())  # "China's" -> "chinas", not "china-s"
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    if len(slug) > MAX_SLUG_LENGTH:
-        slug = slug[:MAX_SLUG_LENGTH + 1].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG_LENGTH] else slug[:MAX_SLUG_LENGTH]
-    return slug
+    return slug_from_title(title)
 
 
 def known_ids(root: Path) -> Known | None:

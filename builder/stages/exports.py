@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from .addresses import absolute_url, permanent_id
-from .model import SiteConfig
-from .pages import article_url, source_url, topic_url
+from .model import Citation, SiteConfig
+from .pages import article_url, claimant_url, source_url, status_url, topic_url
 from .pagetext import ARTICLE_TEXT_ID
 from .render import RenderedFile, relative_url
 from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest
@@ -74,7 +74,7 @@ def render_exports(digest: Digest, shares: list[ArticleExport]) -> list[Rendered
             RenderedFile(ANNOTATIONS_FILE, b"".join(_object(annotations) + [b"\n"]))]
 
 
-CLAIMS_KEYS = ("format", "digest", "statuses", "articles", "claims", "caveats", "sources", "topics")
+CLAIMS_KEYS = ("format", "digest", "statuses", "articles", "claims", "caveats", "sources", "topics", "claimants")
 
 
 def _object(members: dict[str, list[bytes]]) -> list[bytes]:
@@ -116,13 +116,35 @@ def claims_export(digest: Digest) -> dict[str, Any]:
         "format": FORMAT_VERSION,
         "digest": {"title": config.title, "description": config.description, "language": config.language,
                    "base_url": config.base_url or None, "url": url("")},
-        "statuses": [{"id": s.id, "label": s.label, "description": s.description, "rating": s.rating}
-                     for s in config.statuses],
+        "statuses": [{"id": s.id, "label": s.label, "description": s.description, "rating": s.rating,
+                      "page": url(status_url(s.id))} for s in config.statuses],
         "sources": [{"id": s.id, "name": s.name, "kind": s.kind, "url": s.url or None,
                      "description": s.description, "page": url(source_url(s.id))} for s in digest.sources],
         "topics": [{"id": t.id, "title": t.title, "description": t.description, "page": url(topic_url(t.id)),
                     "feed": url(topic_url(t.id) + "feed.xml")} for t in digest.topics],
+        "claimants": _claimants(digest, url),
     }
+
+
+def _claimants(digest: Digest, url) -> list[dict[str, Any]]:
+    """Every claimant with a page, and the ids of the claims naming it (claimants.py)."""
+    claims: dict[str, list[str]] = {c.slug: [] for c in digest.claimants.claimants}
+    for article in digest.articles:
+        for claim in article.claims:
+            claimant = digest.claimants.of(claim.claim)
+            if claimant is not None:
+                claims.setdefault(claimant.slug, []).append(claim_key(article, claim.claim.id))
+    return [{"id": c.slug, "name": c.name, "description": c.description, "url": c.url or None,
+             "aliases": list(c.aliases), "registered": c.registered, "page": url(claimant_url(c.slug)),
+             "claims": claims[c.slug]} for c in digest.claimants.claimants]
+
+
+def _citations(citations: tuple[Citation, ...]) -> list[dict[str, Any]]:
+    def day(date) -> str | None:
+        return date.isoformat() if date else None
+
+    return [{"source": c.source.id, "url": c.url or None, "title": c.title or None, "archive_url": c.archive_url or None,
+             "archive_date": day(c.archive_date), "accessed": day(c.accessed)} for c in citations]
 
 
 def _article(a: AnchoredArticle, url) -> dict[str, Any]:
@@ -146,6 +168,10 @@ def _claim(article: AnchoredArticle, claim: AnchoredClaim, url) -> dict[str, Any
         "sources": list(claim.claim.source_ids), "topics": list(claim.claim.topic_ids),
         "caveats": [claim_key(article, c.caveat.id) for c in article.caveats_of(claim.claim.id)],
         "note": claim.claim.note,
+        "updated": claim.updated.isoformat() if claim.updated else None,
+        "history": [{"date": v.date.isoformat(), "status": v.status.id, "status_label": v.status.label,
+                     "note": step.note} for v, step in zip(claim.history, claim.claim.history)],
+        "citations": _citations(claim.claim.citations),
     }
 
 
@@ -159,6 +185,8 @@ def _caveat(article: AnchoredArticle, caveat: AnchoredCaveat, url) -> dict[str, 
         "quote": caveat.caveat.selector.quote if caveat.caveat.selector else None,
         "claims": [claim_key(article, cid) for cid in caveat.caveat.claim_ids],
         "sources": list(caveat.caveat.source_ids), "noted_by": list(caveat.caveat.noted_by_ids),
+        "date": caveat.caveat.date.isoformat() if caveat.caveat.date else None,
+        "citations": _citations(caveat.caveat.citations),
     }
 
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from markupsafe import escape
 
 from .. import __version__
+from . import crossrefs
 from .addresses import absolute_url, permanent_id
 from .model import SiteConfig
 from .pages import HOME, article_url, topic_url
 from .render import RenderedFile, relative_url
-from .resolve import AnchoredArticle, AnchoredClaim, Digest
+from .resolve import AnchoredArticle, AnchoredClaim, Digest, targets_of
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_FILE = "feed.xml"
@@ -110,9 +111,19 @@ def _entry(article: AnchoredArticle, feed: Feed, digest: Digest) -> ET.Element:
     if article.article.summary:
         _text(entry, "summary", article.article.summary)
     claims = "".join(f"<li>{_claim_line(c)}</li>" for c in article.claims)
-    content = digest.bodies[article.slug] + (f"<h2>Claims</h2><ol>{claims}</ol>" if claims else "")
+    content = _body(article, digest) + (f"<h2>Claims</h2><ol>{claims}</ol>" if claims else "")
     ET.SubElement(entry, "content", {"type": "html"}).text = content
     return entry
+
+
+def _body(article: AnchoredArticle, digest: Digest) -> str:
+    """The article's text, its id links resolved as on its page (the entry's xml:base)."""
+    body = digest.bodies[article.slug]
+    if 'href="@' not in body:
+        return body
+    page = f"{article_url(article.slug)}index.html"
+    return str(crossrefs.resolve_links(body, article.slug, page, lambda target: relative_url(page, target),
+                                       {a.slug: targets_of(a) for a in digest.articles}))
 
 
 def _claim_line(claim: AnchoredClaim) -> str:

@@ -36,6 +36,10 @@ DEFAULT_STATUSES = (
 )
 
 
+DEFAULT_SOURCE_KINDS = ("state-media", "official", "social-media", "wire", "newspaper", "broadcaster",
+                        "analyst", "think-tank", "other")
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     title: str
@@ -43,6 +47,7 @@ class SiteConfig:
     language: str = "en"
     base_url: str = ""
     statuses: tuple[Status, ...] = DEFAULT_STATUSES
+    source_kinds: tuple[str, ...] = DEFAULT_SOURCE_KINDS
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class Source:
     url: str
     description: str
     at: Location
+    kind_at: Location | None = None  # where `kind` was written: kinds are checked against the config's list
+    url_at: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,32 @@ class Topic:
     title: str
     description: str
     at: Location
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One document of a source that a claim or caveat cites, with where an archived copy is kept."""
+
+    source: Ref
+    url: str = ""
+    title: str = ""
+    archive_url: str = ""
+    archive_date: datetime.date | None = None
+    accessed: datetime.date | None = None
+    url_at: Location | None = None
+    archive_url_at: Location | None = None
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """An earlier verdict on a claim: its status from `date` until the next step."""
+
+    date: datetime.date
+    status: Ref
+    note: str  # Markdown
+    at: Location  # of the step
+    date_at: Location
+    note_at: Location
 
 
 @dataclass(frozen=True)
@@ -76,6 +109,11 @@ class Claim:
     at: Location  # of the claim's id
     quote_at: Location
     note_at: Location
+    updated: datetime.date | None = None  # when the current verdict was given; None: the article's date
+    updated_at: Location | None = None
+    history: tuple[HistoryStep, ...] = ()  # earlier verdicts, oldest first
+    citations: tuple[Citation, ...] = ()  # the documents cited among `sources`, in order
+    claimant_at: Location | None = None
 
     @functools.cached_property  # index pages and page keys ask for these many times
     def source_ids(self) -> tuple[str, ...]:
@@ -98,6 +136,9 @@ class Caveat:
     at: Location  # of the caveat's id
     quote_at: Location
     text_at: Location
+    date: datetime.date | None = None  # when it was added; None: with the article
+    date_at: Location | None = None
+    citations: tuple[Citation, ...] = ()
 
     @functools.cached_property
     def claim_ids(self) -> tuple[str, ...]:
@@ -146,3 +187,18 @@ class Content:
     sources: tuple[Source, ...]
     topics: tuple[Topic, ...]
     articles: tuple[Article, ...]  # sorted by path
+    claimants: tuple[RegisteredClaimant, ...] = ()  # content/claimants.yaml, by id
+
+
+@dataclass(frozen=True)
+class RegisteredClaimant:
+    """An entry of content/claimants.yaml: details of a claimant, and the other names it goes by."""
+
+    id: str
+    name: str
+    description: str
+    url: str
+    aliases: tuple[str, ...]
+    at: Location  # of the id
+    alias_at: tuple[Location, ...] = ()
+    name_at: Location | None = None

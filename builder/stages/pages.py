@@ -6,28 +6,17 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
+from . import citations, claimant_pages, updates, verdict_pages
+from .cited import CitedCaveat, CitedClaim
+from .citations import CitedDocument
 from .model import Source, Topic
+from .paths import (CLAIMANTS, DISCREPANCIES, HOME, NOT_FOUND, SEARCH, SOURCES, STATUSES, TOPICS,  # noqa: F401
+                    UPDATES, UPDATES_FEED, article_url, claimant_url, source_url, status_url, topic_url)
 from .resolve import AnchoredArticle, AnchoredCaveat, AnchoredClaim, Digest, replaced
 from .sidenotes import NoteGroup, group_notes
+from .updates import UpdateEvent
 
-HOME = ""
-TOPICS = "topics/"
-SOURCES = "sources/"
-DISCREPANCIES = "discrepancies/"
-SEARCH = "search/"
-NOT_FOUND = "404.html"
-
-
-def article_url(slug: str) -> str:
-    return f"articles/{slug}/"
-
-
-def topic_url(topic_id: str) -> str:
-    return f"topics/{topic_id}/"
-
-
-def source_url(source_id: str) -> str:
-    return f"sources/{source_id}/"
+LATEST_UPDATES = 3  # on the home page
 
 
 @dataclass(frozen=True)
@@ -37,19 +26,6 @@ class Page:
     title: str
     view: Any  # one of the *View types below
     links_from_site_root: bool = False  # 404.html is served at any URL, so its links cannot be relative
-
-
-@dataclass(frozen=True)
-class CitedClaim:
-    article: AnchoredArticle
-    claim: AnchoredClaim
-
-
-@dataclass(frozen=True)
-class CitedCaveat:
-    article: AnchoredArticle
-    caveat: AnchoredCaveat
-    role: str  # "subject" (the caveat is about the source) or "noted by"
 
 
 @dataclass(frozen=True)
@@ -73,6 +49,7 @@ class Comparison:
 @dataclass(frozen=True)
 class HomeView:
     articles: tuple[AnchoredArticle, ...]
+    updates: tuple[UpdateEvent, ...] = ()  # the latest verdict changes and corrections
 
 
 @dataclass(frozen=True)
@@ -90,6 +67,11 @@ class ArticleView:
     def notes(self) -> tuple[NoteGroup, ...]:
         """The margin notes, by paragraph."""
         return group_notes(self.article)
+
+    @functools.cached_property
+    def updates(self) -> tuple[UpdateEvent, ...]:
+        """What changed since the article was published, newest first: its "Updated" notice."""
+        return updates.since_publication(self.article)
 
 
 @dataclass(frozen=True)
@@ -110,6 +92,7 @@ class SourceEntry:
     claims: tuple[CitedClaim, ...]
     caveats: tuple[CitedCaveat, ...]
     articles: tuple[AnchoredArticle, ...]  # articles whose text comes from this outlet
+    documents: tuple[CitedDocument, ...] = ()  # its documents that claims and caveats cite
 
 
 @dataclass(frozen=True)
@@ -140,7 +123,8 @@ def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
     listed = tuple(listed_article(a) for a in digest.articles)
     topic_entries = _topic_entries(digest.topics, listed)
     source_entries = _source_entries(digest.sources, listed)
-    pages = [Page("index.html", "home.html", digest.config.title, HomeView(listed))]
+    events = updates.newest_first(e for a in listed for e in updates.update_events(a))
+    pages = [Page("index.html", "home.html", digest.config.title, HomeView(listed, events[:LATEST_UPDATES]))]
     pages.extend(article_page(article, sources) for article in digest.articles)
     pages.append(Page(f"{TOPICS}index.html", "topics.html", "Topics", TopicIndexView(tuple(topic_entries))))
     pages.extend(Page(f"{topic_url(e.topic.id)}index.html", "topic.html", e.topic.title, e) for e in topic_entries)
@@ -150,10 +134,23 @@ def plan_pages(digest: Digest, search: bool = True) -> list[Page]:
                           if c.caveat.is_discrepancy)
     pages.append(Page(f"{DISCREPANCIES}index.html", "discrepancies.html", "Discrepancies between sources",
                       DiscrepancyView(discrepancies)))
+    pages.extend(_claimant_and_verdict_pages(digest, listed))
+    pages.append(Page(f"{UPDATES}index.html", "updates.html", "Updates", updates.UpdatesView(events)))
     if search:
         pages.append(Page(f"{SEARCH}index.html", "search.html", "Search", SearchView()))
     pages.append(Page(NOT_FOUND, "404.html", "Not found", NotFoundView(), links_from_site_root=True))
     return pages
+
+
+def _claimant_and_verdict_pages(digest: Digest, listed: tuple[AnchoredArticle, ...]) -> list[Page]:
+    statuses = digest.config.statuses
+    claimants = claimant_pages.claimant_entries(
+        digest.claimants, (item for a in listed for item in claimant_pages.claimant_items(a, digest.claimants)), statuses)
+    verdicts = verdict_pages.status_entries(statuses, (item for a in listed for item in verdict_pages.status_items(a)))
+    return [Page(f"{CLAIMANTS}index.html", "claimants.html", "Claimants", claimant_pages.claimant_index(claimants, statuses)),
+            *(Page(f"{claimant_url(e.claimant.slug)}index.html", "claimant.html", e.claimant.name, e) for e in claimants),
+            Page(f"{STATUSES}index.html", "statuses.html", "Verdicts", verdict_pages.status_index(verdicts)),
+            *(Page(f"{status_url(e.status.id)}index.html", "status.html", e.status.label, e) for e in verdicts)]
 
 
 def article_page(article: AnchoredArticle, sources: dict[str, Source]) -> Page:
@@ -166,7 +163,7 @@ def article_page(article: AnchoredArticle, sources: dict[str, Source]) -> Page:
 
 def listed_article(article: AnchoredArticle) -> AnchoredArticle:
     """The article as index pages see it: everything but its text."""
-    return replaced(article, article=replaced(article.article, body=""), body_html="", anchors={}, blocks=0)
+    return replaced(article, article=replaced(article.article, body=""), body_html="", anchors={}, blocks=0, links=())
 
 
 def compared_ids(article: AnchoredArticle) -> set[str]:
@@ -212,6 +209,7 @@ def _source_entries(sources: tuple[Source, ...], articles: tuple[AnchoredArticle
     claims: dict[str, list[CitedClaim]] = {s.id: [] for s in sources}
     caveats: dict[str, list[CitedCaveat]] = {s.id: [] for s in sources}
     published: dict[str, list[AnchoredArticle]] = {s.id: [] for s in sources}
+    documents = citations.documents_by_source(item for a in articles for item in citations.document_items(a))
     for article in articles:
         for claim in article.claims:
             for source_id in dict.fromkeys(claim.claim.source_ids):
@@ -223,4 +221,5 @@ def _source_entries(sources: tuple[Source, ...], articles: tuple[AnchoredArticle
                 caveats.setdefault(source_id, []).append(CitedCaveat(article, caveat, role))
         if article.article.source:
             published.setdefault(article.article.source.id, []).append(article)
-    return [SourceEntry(s, tuple(claims[s.id]), tuple(caveats[s.id]), tuple(published[s.id])) for s in sources]
+    return [SourceEntry(s, tuple(claims[s.id]), tuple(caveats[s.id]), tuple(published[s.id]), documents.get(s.id, ()))
+            for s in sources]

@@ -15,13 +15,13 @@ from typing import Any, Callable, Iterator
 import jinja2
 
 from .. import __version__
-from . import addresses, pages, structured
+from . import addresses, citations, crossrefs, pages, structured, updates
 from .diagnostics import Diagnostic, Location
 from .theme import builtin_theme
 from .model import SiteConfig, Source, Topic
 from .pages import Page
 from ..engine.parallel import ordered_map
-from .resolve import Digest
+from .resolve import Digest, targets_of
 
 EVERYTHING = "*"  # a look-up of the whole registry (iterating it); graph.py uses the same name
 
@@ -77,8 +77,14 @@ def make_environment(site_templates: Path | None, bytecode_cache: jinja2.Bytecod
         article_url=pages.article_url,
         topic_url=pages.topic_url,
         source_url=pages.source_url,
+        claimant_url=pages.claimant_url,
+        status_url=pages.status_url,
         HOME=pages.HOME, TOPICS=pages.TOPICS, SOURCES=pages.SOURCES, DISCREPANCIES=pages.DISCREPANCIES,
-        SEARCH=pages.SEARCH,
+        SEARCH=pages.SEARCH, CLAIMANTS=pages.CLAIMANTS, STATUSES=pages.STATUSES, UPDATES=pages.UPDATES,
+        UPDATES_FEED=pages.UPDATES_FEED,
+        cited_sources=citations.cited_sources,
+        is_document=citations.is_document,
+        event_title=updates.event_title,
         version=__version__,
         absolute_url=addresses.absolute_url,
         article_structured_data=structured.article_structured_data,
@@ -101,6 +107,7 @@ def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | N
     """
     sources = {s.id: s for s in digest.sources}
     topics = {t.id: t for t in digest.topics}
+    registries = desk_registries(digest)
     folder = str(site_templates) if site_templates is not None else None
     if environment is not None:
         _environments.clear()
@@ -108,7 +115,7 @@ def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | N
     shipped = [p for p in page_list if executor is not None and isinstance(p.view, pages.ArticleView)]
     local = [p for p in page_list if executor is None or not isinstance(p.view, pages.ArticleView)]
     chunks = (shipped[i:i + RENDER_CHUNK] for i in range(0, len(shipped), RENDER_CHUNK))
-    tasks = ((folder, templates_key, digest.config, sources, topics, has_search, _with_bodies(chunk, digest))
+    tasks = ((folder, templates_key, digest.config, sources, topics, has_search, _with_bodies(chunk, digest), registries)
              for chunk in chunks)  # lazily: the bodies are read as the workers need them
     task_count = -(-len(shipped) // RENDER_CHUNK)
     done_here = 0
@@ -116,13 +123,13 @@ def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | N
         # This process's share, spread between the workers' results so that both keep busy.
         due = len(local) * task_number // task_count
         rendered += render_chunk(folder, templates_key, digest.config, sources, topics, has_search,
-                                 _with_bodies(local[done_here:due], digest))
+                                 _with_bodies(local[done_here:due], digest), registries)
         done_here = due
         for file in rendered:
             yield file
             on_page()
     rest = _with_bodies(local[done_here:], digest)
-    for file in render_chunk(folder, templates_key, digest.config, sources, topics, has_search, rest):
+    for file in render_chunk(folder, templates_key, digest.config, sources, topics, has_search, rest, registries):
         yield file
         on_page()
 
@@ -139,10 +146,18 @@ _environments: dict[tuple[str | None, str], jinja2.Environment] = {}
 
 
 def render_chunk(site_templates: str | None, templates_key: str, config: SiteConfig, sources: dict[str, Source],
-                 topics: dict[str, Topic], has_search: bool, page_list: tuple[Page, ...]) -> list[RenderedFile]:
+                 topics: dict[str, Topic], has_search: bool, page_list: tuple[Page, ...],
+                 registries: dict[str, dict] | None = None) -> list[RenderedFile]:
     """Render a few pages: a task for any Executor (its arguments and result pickle)."""
     env = environment_for(site_templates, templates_key)
-    return [render_page(env, config, sources, topics, has_search, page) for page in page_list]
+    return [render_page(env, config, sources, topics, has_search, page, registries) for page in page_list]
+
+
+def desk_registries(digest: Digest) -> dict[str, dict]:
+    """The registries templates look entries up in beside sources and topics (see graph.py): the
+    claimant a claim's `claimant` stands for, by the name written, and what id links can point at
+    in each article, by slug (a page resolves the id links it shows, see crossrefs)."""
+    return {"claimants": dict(digest.claimants.names), "targets": {a.slug: targets_of(a) for a in digest.articles}}
 
 
 def environment_for(site_templates: str | None, templates_key: str) -> jinja2.Environment:
@@ -156,15 +171,24 @@ def environment_for(site_templates: str | None, templates_key: str) -> jinja2.En
 
 
 def render_page(env: jinja2.Environment, config: SiteConfig, sources: dict[str, Source], topics: dict[str, Topic],
-                has_search: bool, page: Page) -> RenderedFile:
-    looked_up = {"sources": _RecordingRegistry(sources), "topics": _RecordingRegistry(topics)}
+                has_search: bool, page: Page, registries: dict[str, dict] | None = None) -> RenderedFile:
+    """One page; `registries` (desk_registries) holds at least the entries the page looks up."""
+    looked_up = {"sources": _RecordingRegistry(sources), "topics": _RecordingRegistry(topics),
+                 **{name: _RecordingRegistry(entries) for name, entries in (registries or {}).items()}}
+    for name in ("claimants", "targets"):
+        looked_up.setdefault(name, _RecordingRegistry({}))
     template = env.get_template(page.template)
     if page.links_from_site_root:
         url = lambda target: addresses.root_relative_url(config, target)  # noqa: E731
     else:
         url = lambda target, _from=page.path: relative_url(_from, target)  # noqa: E731
+
+    def links(html_text: str, article_slug: str) -> Any:
+        """Content HTML (an article's text, a note) with its links as this page must write them."""
+        return crossrefs.resolve_links(html_text, article_slug, page.path, url, looked_up["targets"])
+
     html = template.render(page=page, view=page.view, site=config, **looked_up, url=url, has_search=has_search,
-                           page_address=addresses.page_address(page.path))
+                           page_address=addresses.page_address(page.path), links=links)
     lookups = tuple((name, entry_id) for name, registry in sorted(looked_up.items())
                     for entry_id in sorted(registry.read))
     return RenderedFile(page.path, html.encode("utf-8"), lookups)

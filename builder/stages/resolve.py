@@ -5,15 +5,20 @@ Pure data in, pure data out; every problem is collected, then raised as one Cont
 
 from __future__ import annotations
 
+import datetime
+import urllib.parse
 from collections import ChainMap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from . import markup
+from . import claimants, crossrefs, markup, verdicts
 from .anchoring import BLOCK_BREAK, FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
+from .claimants import ClaimantDirectory
+from .crossrefs import ContentLink
 from .diagnostics import Collector, Diagnostic, Location, did_you_mean
 from .pagetext import TextAnchor, page_text
 from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
+from .verdicts import Verdict
 
 if TYPE_CHECKING:
     from ..memo import ArticleMemo
@@ -25,10 +30,18 @@ class AnchoredClaim:
     number: int  # 1-based, in reading order
     status: Status
     note_html: str
+    history: tuple[Verdict, ...] = ()  # the earlier verdicts, oldest first
+    updated: datetime.date | None = None  # when the current verdict was given (the claim's, or the article's date)
 
     @property
     def note_id(self) -> str:
         return f"claim-{self.claim.id}"
+
+    @property
+    def verdicts(self) -> tuple[Verdict, ...]:
+        """Every verdict, oldest first, the current one last."""
+        assert self.updated is not None
+        return verdicts.timeline(self.history, self.status, self.updated)
 
     @property
     def highlight_id(self) -> str:
@@ -59,6 +72,7 @@ class AnchoredArticle:
     caveats: tuple[AnchoredCaveat, ...]
     anchors: dict[str, TextAnchor]  # note id -> where its highlight lies in the body's text content
     blocks: int  # top-level elements of the body
+    links: tuple[ContentLink, ...] = ()  # of the text and the notes, in order (checked in resolve)
 
     @property
     def slug(self) -> str:
@@ -81,6 +95,7 @@ class Digest:
     # slug -> body_html. A plain dict, or the build cache's bodies (memo.py): an incremental build
     # reads only the bodies of the pages it renders.
     bodies: Mapping[str, str] = field(default_factory=dict)
+    claimants: ClaimantDirectory = field(default_factory=ClaimantDirectory)
 
     def with_body(self, article: AnchoredArticle) -> AnchoredArticle:
         """The article with its body_html, to render its page."""
@@ -107,6 +122,9 @@ def resolve(content: Content, include_drafts: bool = False, memo: ArticleMemo | 
     sources = _all_sources(content, problems)
     topic_ids = {t.id for t in content.topics}
     status_ids = {s.id for s in content.config.statuses}
+    _check_source_kinds(sources.values(), content.config.source_kinds, problems)
+    directory = claimants.make_directory(content.claimants, content.articles, problems,
+                                         (a.slug for a in content.articles if include_drafts or not a.draft))
     anchored = []
     bodies: dict[str, str] = {}
     for article in content.articles:
@@ -117,12 +135,46 @@ def resolve(content: Content, include_drafts: bool = False, memo: ArticleMemo | 
                 bodies[result.slug] = result.body_html
                 result = without_body(result)
             anchored.append(result)
+    _check_links(content, anchored, sources, directory, problems)
     _warn_unused(content, sources, problems)
+    claimants.warn_unnamed(content.claimants, content.articles, problems)
     problems.raise_if_errors()
     anchored.sort(key=lambda a: (-a.article.date.toordinal(), a.slug))
     return Digest(content.config, tuple(anchored), tuple(sorted(sources.values(), key=lambda s: s.id)),
                   content.topics, tuple(sorted(problems.diagnostics)),
-                  ChainMap(bodies, memo.bodies()) if memo else bodies)
+                  ChainMap(bodies, memo.bodies()) if memo else bodies, directory)
+
+
+def targets_of(article: AnchoredArticle) -> crossrefs.ArticleTargets:
+    """What links can point at in an article: its claims and caveats."""
+    return crossrefs.article_targets((c.claim.id for c in article.claims),
+                                     ((c.caveat.id, c.anchored) for c in article.caveats), article.slug)
+
+
+def _check_links(content: Content, anchored: list[AnchoredArticle], sources: dict[str, Source],
+                 directory: ClaimantDirectory, problems: Collector) -> None:
+    """Id links to what exists, relative links to pages that exist (see crossrefs)."""
+    if not any(a.links for a in anchored):
+        return
+    published = {a.slug for a in anchored}
+    base_path = urllib.parse.urlsplit(content.config.base_url).path if content.config.base_url else None
+    site = crossrefs.LinkableSite(
+        {a.slug: targets_of(a) for a in anchored}, frozenset(a.slug for a in content.articles) - published,
+        frozenset(sources), frozenset(t.id for t in content.topics), frozenset(c.slug for c in directory.claimants),
+        tuple(s.id for s in content.config.statuses),
+        None if base_path is None else base_path if base_path.endswith("/") else base_path + "/")
+    files: set[str] | None = None
+    for article in anchored:
+        if any(link.kind == "relative" for link in article.links) and files is None:
+            files = site.files()
+        crossrefs.check_links(article.slug, article.links, site, problems, files)
+
+
+def _check_source_kinds(sources: Iterable[Source], kinds: tuple[str, ...], problems: Collector) -> None:
+    for source in sources:
+        if source.kind_at is not None and source.kind not in kinds:
+            problems.error(source.kind_at, f"'kind' '{source.kind}' is not one of {', '.join(kinds)}"
+                                           f"{did_you_mean(source.kind, kinds)}")
 
 
 def without_body(article: AnchoredArticle) -> AnchoredArticle:
@@ -192,6 +244,7 @@ def _check_refs(article: Article, source_ids: set[str], topic_ids: set[str], sta
 
 
 def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -> AnchoredArticle | None:
+    verdicts.check_verdicts(article, config.statuses, problems)
     parsed = markup.parse(article.body)
     folded = fold(parsed.text)
 
@@ -212,7 +265,8 @@ def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -
     claims = tuple(
         # An unknown status has been reported already; a stand-in keeps the other checks going.
         AnchoredClaim(claim, number, statuses.get(claim.status.id, Status(claim.status.id, claim.status.id)),
-                      _note_html(claim.note, claim.note_at, problems))
+                      _note_html(claim.note, claim.note_at, problems),
+                      verdicts.anchor_history(claim, statuses, problems), claim.updated or article.date)
         for number, claim in enumerate(claims_in_order, start=1)
     )
     caveats_in_order = sorted(article.caveats, key=lambda c: (c.id not in caveat_spans, caveat_spans.get(c.id, Span(0, 0))))
@@ -231,7 +285,19 @@ def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -
     ]
     body_html = markup.render(parsed, highlights)
     text = page_text(body_html)
-    return AnchoredArticle(article, body_html, claims, caveats, text.anchors(), text.blocks)
+    return AnchoredArticle(article, body_html, claims, caveats, text.anchors(), text.blocks, _links(article, parsed))
+
+
+def _links(article: Article, parsed: markup.ParsedMarkdown) -> tuple[ContentLink, ...]:
+    """Every link of the article's text and notes, with where it was written."""
+    links = list(crossrefs.text_links(parsed, article.body, article.path, article.body_line))
+    for claim in article.claims:
+        links += crossrefs.note_links(claim.note, claim.note_at)
+        for step in claim.history:
+            links += crossrefs.note_links(step.note, step.note_at)
+    for caveat in article.caveats:
+        links += crossrefs.note_links(caveat.text, caveat.text_at)
+    return tuple(links)
 
 
 def _find(selector: Selector, at: Location, folded: FoldedText, parsed: markup.ParsedMarkdown,
