@@ -17,7 +17,7 @@ from .claimants import ClaimantDirectory
 from .crossrefs import ContentLink
 from .diagnostics import Collector, Diagnostic, Location, did_you_mean
 from .pagetext import TextAnchor, page_text
-from .model import Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
+from .model import DEFAULT_SOURCE_KINDS, Article, Caveat, Claim, Content, Ref, SiteConfig, Source, Status, Topic
 from .verdicts import Verdict
 
 if TYPE_CHECKING:
@@ -171,10 +171,11 @@ def _check_links(content: Content, anchored: list[AnchoredArticle], sources: dic
 
 
 def _check_source_kinds(sources: Iterable[Source], kinds: tuple[str, ...], problems: Collector) -> None:
+    own = "" if kinds == DEFAULT_SOURCE_KINDS else ": the source_kinds of site/config.yaml"
     for source in sources:
         if source.kind_at is not None and source.kind not in kinds:
             problems.error(source.kind_at, f"'kind' '{source.kind}' is not one of {', '.join(kinds)}"
-                                           f"{did_you_mean(source.kind, kinds)}")
+                                           f"{did_you_mean(source.kind, kinds) or own}")
 
 
 def without_body(article: AnchoredArticle) -> AnchoredArticle:

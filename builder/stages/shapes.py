@@ -32,7 +32,8 @@ _KEY_SYNONYMS = {"tags": "topics", "categories": "topics", "category": "topics",
                  "archive": "archive_url", "archived": "archive_url", "archive-url": "archive_url",
                  "archiveurl": "archive_url", "archive-date": "archive_date", "archivedate": "archive_date",
                  "access-date": "accessed", "accessdate": "accessed", "access_date": "accessed",
-                 "source": "sources", "website": "url", "homepage": "url", "alias": "aliases"}
+                 "source": "sources", "website": "url", "homepage": "url", "alias": "aliases", "on": "date",
+                 "when": "date"}
 
 
 @dataclass(frozen=True)
