@@ -144,12 +144,19 @@ def annotation_template(slug: str, topic_ids: tuple[str, ...], known: Known) -> 
 #     claim: The claim in your own words.
 #     claimant: Who makes the claim
 #     status: {status_id:<24}# {', '.join(known.status_ids)}
+#     # updated: 2026-03-20           # when the status was given, if after the article's date
+#     # history:                      # the verdicts before it, oldest first
+#     #   - {{date: 2026-03-02, status: {status_id}, note: Why it was rated so then.}}
 #     sources: [{', '.join(source_ids)}]{' ' * max(1, 21 - len(', '.join(source_ids)))}# {_ids_hint('content/sources.yaml', known.source_ids)}{topics_line}
+#     # To cite one document of a source, with an archived copy, write it instead of the id:
+#     #   - {{id: {source_ids[0]}, title: The report, url: https://example.org/report,
+#     #      archive_url: https://web.archive.org/web/2026/https://example.org/report}}
 #     note: What a reader should know about the claim (Markdown).
 
 # caveats:
 #   - id: first-caveat
 #     kind: context                   # omission | contradiction | context | correction
+#     # date: 2026-03-05              # when it was added: a dated correction is listed under updates
 #     text: What a reader should keep in mind (Markdown).
 #     claims: [first-claim]
 #     sources: [{', '.join(source_ids)}]{' ' * max(1, 21 - len(', '.join(source_ids)))}# for an omission or contradiction: the sources that omit or contradict

@@ -31,9 +31,9 @@ def test_init_creates_a_digest_that_builds(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) == [
         ".gitignore", "content/articles/riverton-bus-fares.md", "content/articles/riverton-bus-fares.yaml",
-        "content/sources.yaml", "content/topics.yaml", "site/config.yaml"]
+        "content/claimants.yaml", "content/sources.yaml", "content/topics.yaml", "site/config.yaml"]
     summary = build(site, site / "public")
-    assert (summary.articles, summary.claims, summary.caveats) == (1, 3, 1)
+    assert (summary.articles, summary.claims, summary.caveats, summary.warnings) == (1, 3, 2, ())
     assert page(site / "public", "index.html").title.string.endswith("My Digest")
 
 
