@@ -58,7 +58,7 @@ def test_digest_schema_prints_the_annotation_schema_and_writes_all(tmp_path):
     written = CliRunner().invoke(main, ["schema", "--out", str(tmp_path / "schemas")])
     assert written.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "schemas").iterdir()) == [
-        "annotations.schema.json", "config.schema.json", "front-matter.schema.json",
+        "annotations.schema.json", "claimants.schema.json", "config.schema.json", "front-matter.schema.json",
         "sources.schema.json", "topics.schema.json"]
 
 

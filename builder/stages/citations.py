@@ -97,12 +97,15 @@ class ExternalLink:
 
 
 def external_links(digest: Digest) -> tuple[ExternalLink, ...]:
-    """Every http(s) URL the digest cites: sources' `url`, citations' `url` and `archive_url`, and the links
-    of articles' text and notes; sorted by where they are written."""
+    """Every http(s) URL the digest cites: sources' and registered claimants' `url`, citations' `url` and
+    `archive_url`, and the links of articles' text and notes; sorted by where they are written."""
     links: list[ExternalLink] = []
     for source in digest.sources:
         if source.url.lower().startswith(("http://", "https://")):
             links.append(ExternalLink(source.url, source.url_at or source.at, None))
+    for claimant in digest.claimants.claimants:
+        if claimant.url.lower().startswith(("http://", "https://")) and claimant.url_at is not None:
+            links.append(ExternalLink(claimant.url, claimant.url_at, None))
     for article in digest.articles:
         citations = [c for claim in article.claims for c in claim.claim.citations]
         citations += [c for caveat in article.caveats for c in caveat.caveat.citations]

@@ -29,6 +29,9 @@ class Claimant:
     url: str = ""
     aliases: tuple[str, ...] = ()
     registered: bool = False  # in content/claimants.yaml
+    # Where its url is written, for the link checker: not part of what pages show (nor of the
+    # registry's hashes, graph.py), so that moving the line re-renders nothing.
+    url_at: Location | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ def registered_names(registered: Iterable[RegisteredClaimant]) -> dict[str, Clai
 
 
 def registered_claimant(entry: RegisteredClaimant) -> Claimant:
-    return Claimant(entry.id, " ".join(entry.name.split()), entry.description, entry.url, entry.aliases, True)
+    return Claimant(entry.id, " ".join(entry.name.split()), entry.description, entry.url, entry.aliases, True,
+                    entry.url_at)
 
 
 def find_claimant(name: str, registered: Mapping[str, Claimant]) -> Claimant | None:

@@ -151,7 +151,7 @@ def _claimant_from(claimant_id: str, record: Record, at: Location) -> Registered
     aliases = record.get("aliases", ())
     return RegisteredClaimant(claimant_id, record.get("name"), record.get("description", ""), record.get("url", ""),
                               tuple(aliases), at, tuple(record.item_at.get("aliases", ()))[:len(aliases)],
-                              record.where("name"))
+                              record.where("name"), record.where("url") if "url" in record.values else None)
 
 
 def _topic_from(topic_id: str, record: Record, at: Location) -> Topic:

@@ -202,3 +202,4 @@ class RegisteredClaimant:
     at: Location  # of the id
     alias_at: tuple[Location, ...] = ()
     name_at: Location | None = None
+    url_at: Location | None = None

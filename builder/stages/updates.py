@@ -29,7 +29,7 @@ class UpdateEvent:
     caveat: AnchoredCaveat | None = None  # ... or a correction
     previous: Status | None = None  # the verdict before (None: the claim's first)
     status: Status | None = None  # the verdict given
-    note_html: str = ""  # why: the history step's note, or the correction's text
+    note_html: str = ""  # why: the history step's note (the claim's note for its current verdict), or the correction's text
     step: int = 0  # 0, 1, ... along the claim's verdicts
 
     @property
@@ -71,8 +71,9 @@ def update_events(article: AnchoredArticle) -> tuple[UpdateEvent, ...]:
             continue
         previous = None
         for step, verdict in enumerate(claim.verdicts):
+            current = step == len(claim.history)  # its reason is the claim's own note
             events.append(UpdateEvent(verdict.date, article, claim=claim, previous=previous, status=verdict.status,
-                                      note_html=verdict.note_html, step=step))
+                                      note_html=claim.note_html if current else verdict.note_html, step=step))
             previous = verdict.status
     for caveat in article.caveats:
         if caveat.caveat.kind == "correction" and caveat.caveat.date is not None:
