@@ -237,7 +237,7 @@ def _check_relative_link(slug: str, link: ContentLink, site: LinkableSite, files
     if fragment and linked in site.articles and fragment not in site.articles[linked].fragments():
         targets = site.articles[linked]
         ids = sorted(targets.fragments() - set(ARTICLE_PAGE_IDS))
-        hint = did_you_mean(fragment, ids)
+        hint = did_you_mean(f"#{fragment}", [f"#{i}" for i in ids])
         if not hint and note_fragment(targets, fragment):
             hint = f" (did you mean '#{note_fragment(targets, fragment)}'?)"
         problems.warning(link.at, f"relative link '{link.href}' leads to no element of the page "

@@ -22,7 +22,8 @@ def _field_schema(spec: Field) -> dict[str, Any]:
         if kind == "text":
             schema["minLength"] = 1
     elif kind == "id":
-        schema = {"type": "string", "pattern": ID_PATTERN.pattern}
+        # `status: false` is the id 'false' as written (the default scale has it), though YAML reads a boolean.
+        schema = {"anyOf": [{"type": "string", "pattern": ID_PATTERN.pattern}, {"type": "boolean"}]}
     elif kind == "ids":
         schema = {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN.pattern}}
         if spec.required:
