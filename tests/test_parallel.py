@@ -68,3 +68,30 @@ def test_output_is_the_same_for_any_jobs_and_hash_seed(generated_site: Path, ser
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         assert tree(out) == serial_output
+
+
+def test_article_pages_sent_to_workers_with_part_of_the_registries_render_as_in_one_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers get only the claimants and link targets their pages name; a site's own template that reads more
+    (here: every claimant) has its page rendered again with them all."""
+    import shutil
+
+    from builder.stages import render
+    monkeypatch.setattr(render, "RENDER_CHUNK", 1)  # one page a task: each gets its own part of the registries
+    site = tmp_path / "desk"
+    shutil.copytree(REPO / "tests" / "sites" / "desk", site)
+    (site / "templates").mkdir()
+    theme = (REPO / "templates" / "article.html").read_text(encoding="utf-8")
+    (site / "templates" / "article.html").write_text(theme.replace(
+        "</article>", "<p id='everyone'>{{ claimants|length }} names: {{ claimants|sort|join(', ') }}</p></article>"),
+        encoding="utf-8")
+    digest = resolve(load_content(site))
+    page_list = plan_pages(digest, search=False)
+    serial = {file.path: file for file in render_pages(page_list, digest, site / "templates")}
+    with ThreadPoolExecutor(2) as executor:
+        shipped = {file.path: file for file in render_pages(page_list, digest, site / "templates", executor)}
+    assert shipped == serial
+    from bs4 import BeautifulSoup
+    page = BeautifulSoup(serial["articles/budget-vote/index.html"].data.decode("utf-8"), "html.parser")
+    assert page.find(id="everyone").get_text() == ("6 names: Ana Lopez, Mayor Ana Lopez, Mayor Lopez, Riverton City "
+                                                   "Council, Riverton Transit Riders' Association, 张伟")

@@ -114,12 +114,19 @@ def render_pages(page_list: list[Page], digest: Digest, site_templates: Path | N
         _environments[(folder, templates_key)] = environment
     shipped = [p for p in page_list if executor is not None and isinstance(p.view, pages.ArticleView)]
     local = [p for p in page_list if executor is None or not isinstance(p.view, pages.ArticleView)]
-    chunks = (shipped[i:i + RENDER_CHUNK] for i in range(0, len(shipped), RENDER_CHUNK))
-    tasks = ((folder, templates_key, digest.config, sources, topics, has_search, _with_bodies(chunk, digest), registries)
-             for chunk in chunks)  # lazily: the bodies are read as the workers need them
-    task_count = -(-len(shipped) // RENDER_CHUNK)
+    chunks = [shipped[i:i + RENDER_CHUNK] for i in range(0, len(shipped), RENDER_CHUNK)]
+    # A worker gets the entries of the desk registries its pages look up, not the whole digest's.
+    subsets = [registries_for(chunk, registries) for chunk in chunks]
+    tasks = ((folder, templates_key, digest.config, sources, topics, has_search, _with_bodies(chunk, digest), subset)
+             for chunk, subset in zip(chunks, subsets))  # lazily: the bodies are read as the workers need them
+    task_count = len(chunks)
     done_here = 0
     for task_number, rendered in enumerate(ordered_map(executor, render_chunk, tasks), start=1):
+        chunk, subset = chunks[task_number - 1], subsets[task_number - 1]
+        rendered = [file if not read_beyond(file, subset, registries) else
+                    render_chunk(folder, templates_key, digest.config, sources, topics, has_search,
+                                 _with_bodies([page], digest), registries)[0]
+                    for file, page in zip(rendered, chunk)]
         # This process's share, spread between the workers' results so that both keep busy.
         due = len(local) * task_number // task_count
         rendered += render_chunk(folder, templates_key, digest.config, sources, topics, has_search,
@@ -151,6 +158,30 @@ def render_chunk(site_templates: str | None, templates_key: str, config: SiteCon
     """Render a few pages: a task for any Executor (its arguments and result pickle)."""
     env = environment_for(site_templates, templates_key)
     return [render_page(env, config, sources, topics, has_search, page, registries) for page in page_list]
+
+
+def registries_for(page_list: list[Page], registries: dict[str, dict]) -> dict[str, dict]:
+    """The entries of the desk registries that article pages look up: their claims' claimants, and
+    their own and their id links' targets."""
+    names: set[str] = set()
+    slugs: set[str] = set()
+    for page in page_list:
+        article = page.view.article
+        slugs.add(article.slug)
+        names.update(c.claim.claimant for c in article.claims)
+        for link in article.links:
+            parsed = crossrefs.parse_id_link(link.href) if link.kind == "id" else None
+            if parsed is not None and parsed[0] == "article":
+                slugs.add(parsed[1])
+    return {"claimants": {n: registries["claimants"][n] for n in sorted(names) if n in registries["claimants"]},
+            "targets": {s: registries["targets"][s] for s in sorted(slugs) if s in registries["targets"]}}
+
+
+def read_beyond(file: RenderedFile, subset: dict[str, dict], registries: dict[str, dict]) -> bool:
+    """Whether a page rendered with only `subset` of the registries looked up an entry it lacked
+    (a site's own template may look up anything): then it must be rendered with them all."""
+    return any(name in subset and (entry_id == EVERYTHING or entry_id not in subset[name] and entry_id in registries[name])
+               for name, entry_id in file.lookups)
 
 
 def desk_registries(digest: Digest) -> dict[str, dict]:
