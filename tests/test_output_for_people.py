@@ -38,15 +38,15 @@ def test_summary_counts_pages_claims_caveats_warnings_and_seconds(tmp_path: Path
     result = run("build", "--source", str(site))
     assert result.exit_code == 0
     line = result.stdout.strip()
-    assert re.fullmatch(rf"built 12 pages from 1 article \(1 claim, 0 caveats\) into {re.escape(str(site / 'public'))} "
-                        r"in \d+\.\d\d s: 12 changed, 0 unchanged, 4 warnings", line)
+    assert re.fullmatch(rf"built 19 pages from 1 article \(1 claim, 0 caveats\) into {re.escape(str(site / 'public'))} "
+                        r"in \d+\.\d\d s: 19 changed, 0 unchanged, 4 warnings", line)
     assert result.stderr.endswith("0 errors, 4 warnings\n")
 
 
 def test_a_second_build_reports_every_page_unchanged(tmp_path: Path) -> None:
     site = small_site(tmp_path)
     run("build", "--source", str(site))
-    assert ": 0 changed, 12 unchanged, " in run("build", "--source", str(site)).stdout
+    assert ": 0 changed, 19 unchanged, " in run("build", "--source", str(site)).stdout
 
 
 def test_quiet_prints_only_problems(tmp_path: Path) -> None:
@@ -64,7 +64,7 @@ def test_quiet_prints_only_problems(tmp_path: Path) -> None:
 def test_verbose_prints_stage_durations_and_changed_files(tmp_path: Path) -> None:
     result = run("build", "--verbose", "--source", str(small_site(tmp_path)))
     # The article's page is rendered as it is read; the index pages after.
-    assert re.search(r"^  reading: \d+\.\d\d s\n  resolving: [\d.]+ s\n  rendering 11 pages: [\d.]+ s$", result.stderr, re.M)
+    assert re.search(r"^  reading: \d+\.\d\d s\n  resolving: [\d.]+ s\n  rendering 18 pages: [\d.]+ s$", result.stderr, re.M)
     assert "  changed articles/call/index.html" in result.stdout
 
 
@@ -126,3 +126,14 @@ def test_a_long_stage_without_a_count_shows_its_name_until_it_ends() -> None:
         time.sleep(0.01)
     progress.finish()
     assert stream.getvalue() == "\rresolving…\r\x1b[K"
+
+
+def test_article_pages_naming_claimants_are_rendered_as_they_are_read(tmp_path: Path) -> None:
+    """The worker that reads an article renders its page, claimants and own id links included; a page that
+    links another article by id is rendered by the build, which knows that article's claims."""
+    import shutil
+    site = tmp_path / "desk"
+    shutil.copytree(Path(__file__).parent / "sites" / "desk", site)
+    result = run("build", "--verbose", "--no-search", "--source", str(site))
+    assert "built 25 pages from 2 articles" in result.stdout
+    assert re.search(r"^  rendering 24 pages: ", result.stderr, re.M)  # budget-vote's page was rendered as it was read

@@ -38,7 +38,7 @@ def article_structured_data(article: AnchoredArticle, outlet: Source | None, con
     `claimants` maps a claim's `claimant` to the claimant it stands for (claimants.ClaimantDirectory.names)."""
     page_url = absolute_url(config, article_url(article.slug)) or ""
     return [news_article(article, outlet, config, page_url, topics)] + [
-        claim_review(article, claim, config, sources, page_url, claimants or {})
+        claim_review(article, claim, config, sources, page_url, {} if claimants is None else claimants)
         for claim in article.claims if claim.status.rating is not None
     ]
 
@@ -112,7 +112,7 @@ def claim_review(article: AnchoredArticle, claim: AnchoredClaim, config: SiteCon
         },
         "itemReviewed": {
             "@type": "Claim",
-            "author": _claimant(claim, sources, claimants or {}),
+            "author": _claimant(claim, sources, {} if claimants is None else claimants),
             "datePublished": date,
             "appearance": appearances,
             "firstAppearance": appearances[0],
@@ -135,7 +135,7 @@ def _archived(archive_url: str) -> dict[str, Any]:
 def _claimant(claim: AnchoredClaim, sources: dict[str, Source], claimants: Mapping[str, Claimant]) -> dict[str, Any]:
     """Who made the claim: a cited source of that name is an Organization; anyone else a Person.
     A claimant registered in content/claimants.yaml goes by its registered name, with its url."""
-    registered = claimants.get(claim.claim.claimant)
+    registered = claimants.get(claim.claim.claimant) if claim.claim.claimant else None
     if registered is not None and registered.registered:
         kind = "Organization" if registered.name.lower().startswith("the ") or any(
             sources[sid].name.lower() == registered.name.lower() for sid in claim.claim.source_ids) else "Person"
