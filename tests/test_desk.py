@@ -444,3 +444,13 @@ def test_the_desk_builds_byte_identical_twice(tmp_path: Path) -> None:
     build(DESK, tmp_path / "two", search=False, use_cache=False)
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
+
+
+def test_an_articles_feed_entry_is_updated_by_its_latest_change(desk_site: Path) -> None:
+    feed = feedparser.parse((desk_site / "feed.xml").read_bytes())
+    entries = {e.title: e for e in feed.entries}
+    water = entries["Mayor says water bills will fall this spring"]
+    assert (water.published[:10], water.updated[:10]) == ("2026-03-01", "2026-03-20")
+    budget = entries["Council passes its budget without new borrowing"]
+    assert (budget.published[:10], budget.updated[:10]) == ("2026-02-20", "2026-02-27")
+    assert feed.feed.updated.startswith("2026-03-20")

@@ -20,6 +20,7 @@ from .model import SiteConfig
 from .pages import HOME, article_url, topic_url
 from .render import RenderedFile, relative_url
 from .resolve import AnchoredArticle, AnchoredClaim, Digest, targets_of
+from .updates import last_modified
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_FILE = "feed.xml"
@@ -80,7 +81,7 @@ def atom_xml(feed: Feed, digest: Digest) -> bytes:
     if feed.subtitle:
         _text(root, "subtitle", feed.subtitle)
     _text(root, "id", permanent_id(config, feed.path))
-    _text(root, "updated", _timestamp(feed.articles[0]) if feed.articles else EPOCH)
+    _text(root, "updated", max(_modified(a) for a in feed.articles) if feed.articles else EPOCH)
     ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml", "href": _href(config, feed.path, feed.path)})
     ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "href": _href(config, feed.path, feed.page)})
     author = ET.SubElement(root, "author")
@@ -104,7 +105,7 @@ def _entry(article: AnchoredArticle, feed: Feed, digest: Digest) -> ET.Element:
     _text(entry, "title", article.article.title)
     _text(entry, "id", permanent_id(config, page))
     _text(entry, "published", _timestamp(article))
-    _text(entry, "updated", _timestamp(article))
+    _text(entry, "updated", _modified(article))
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": absolute_url(config, page) or "./"})
     for ref in article.article.topics:
         ET.SubElement(entry, "category", {"term": ref.id, "label": digest.topic(ref.id).title})
@@ -132,6 +133,12 @@ def _claim_line(claim: AnchoredClaim) -> str:
 
 def _href(config: SiteConfig, from_file: str, target: str) -> str:
     return absolute_url(config, target) or relative_url(from_file, target)
+
+
+def _modified(article: AnchoredArticle) -> str:
+    """When the entry last changed: its latest verdict change or dated correction, else its date."""
+    modified = last_modified(article)
+    return f"{modified.isoformat()}T00:00:00Z" if modified else _timestamp(article)
 
 
 def _timestamp(article: AnchoredArticle) -> str:
