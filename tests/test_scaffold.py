@@ -143,3 +143,19 @@ def test_new_title_without_latin_letters_needs_a_slug(tmp_path: Path) -> None:
     assert run("new", "习近平", "--slug", "xi-jinping", "--source", str(tmp_path)).exit_code == 0
     build(tmp_path, tmp_path / "public")
     assert page(tmp_path / "public", "articles/xi-jinping/index.html").h1.get_text() == "习近平"
+
+
+def test_the_new_articles_template_shows_how_to_give_a_verdict_history(tmp_path: Path) -> None:
+    run("init", str(tmp_path))
+    run("new", "Council opens a bus lane", "--source", str(tmp_path), "--date", "2026-03-01")
+    annotations = tmp_path / "content/articles/council-opens-a-bus-lane.yaml"
+    text = annotations.read_text()
+    claims_block = re.search(r"^# claims:\n(?:#.*\n)+", text, re.MULTILINE).group(0)
+    uncommented = re.sub(r"^# ?", "", claims_block, flags=re.MULTILINE)
+    # ... and the optional lines of the verdict history, commented once more inside the block
+    uncommented = re.sub(r"^    # (updated|history|  - \{date)", r"    \1", uncommented, flags=re.MULTILINE)
+    assert "    updated: 2026-03-20" in uncommented and "      - {date: 2026-03-02, status: unconfirmed" in uncommented
+    annotations.write_text(text.replace(claims_block, uncommented.replace("WORDS FROM THE ARTICLE", "Write the article here")))
+    build(tmp_path, tmp_path / "public")
+    note = page(tmp_path / "public", "articles/council-opens-a-bus-lane/index.html").find(id="claim-first-claim")
+    assert [t["datetime"] for t in note.select(".verdict-history time")] == ["2026-03-02", "2026-03-20"]
