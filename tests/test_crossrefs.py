@@ -86,6 +86,12 @@ def test_a_note_is_written_for_the_page_that_shows_it(page: str, expected: str) 
     assert str(resolve_links(html, "call", page, lambda target: relative_url(page, target), targets)) == expected
 
 
+def test_an_images_relative_source_is_rebased_too() -> None:
+    html = '<img src="../../static/chart.png" alt="c"> <img src="chart.png" alt="d">'
+    assert str(resolve_links(html, "call", "updates/index.html", lambda t: relative_url("updates/index.html", t), {})) == \
+        '<img src="../static/chart.png" alt="c"> <img src="../articles/call/chart.png" alt="d">'
+
+
 def test_external_and_escaping_links_are_left_as_they_are() -> None:
     html = '<a href="https://example.org/x">a</a> <a href="mailto:a@b.c">b</a> <a href="../../../elsewhere/">c</a>'
     assert str(resolve_links(html, "call", "topics/t/index.html", lambda t: relative_url("topics/t/index.html", t), {})) == html
@@ -184,3 +190,10 @@ def test_absolute_paths_are_checked_under_the_base_urls_path(tmp_path: Path) -> 
                      {"site/config.yaml": "title: T\nbase_url: https://example.org/digest/\n"})
     assert check(root).stderr == ("content/articles/other.md:6:8: warning: relative link '/digest/articles/gone/' "
                                   "leads to no page of the site\n0 errors, 1 warning\n")
+
+
+def test_an_image_cannot_take_an_id_link(tmp_path: Path) -> None:
+    root = site_with(tmp_path, "A chart: ![the chart](@/sources/xinhua).")
+    assert check(root).stderr == (
+        "content/articles/other.md:6:23: error: an image's source cannot be an id link ('@/sources/xinhua'): id links "
+        "are for links to pages\n1 error, 0 warnings\n")

@@ -46,13 +46,14 @@ FORMS = ("@/articles/<slug>.md, @/articles/<slug>.md#<claim-or-caveat-id>, @/sou
 ARTICLE_PAGE_IDS = ("main", "article-text", "updated-heading", "corrections-heading", "other-caveats-heading",
                     "comparison-heading")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_HREF = re.compile(r'href="([^"]*)"')
+_HREF = re.compile(r'(href|src)="([^"]*)"')  # as markdown-it writes links and images
 
 
 @dataclass(frozen=True)
 class ContentLink:
     href: str  # as markdown-it gives it (normalised, percent-encoded)
     at: Location
+    image: bool = False  # an image's source, not a link
 
     @property
     def kind(self) -> str:
@@ -132,10 +133,11 @@ def text_links(parsed: markup.ParsedMarkdown, body: str, path: str, body_line: i
         for child in token.children:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
-            elif child.type == "link_open":
-                href = str(child.attrGet("href") or "")
+            elif child.type in ("link_open", "image"):
+                href = str(child.attrGet("href" if child.type == "link_open" else "src") or "")
                 source_line = lines[line] if line < len(lines) else ""
-                links.append(ContentLink(href, Location(path, body_line + line, _column(source_line, href))))
+                links.append(ContentLink(href, Location(path, body_line + line, _column(source_line, href)),
+                                         child.type == "image"))
     return tuple(links)
 
 
@@ -143,9 +145,10 @@ def note_links(markdown: str, at: Location) -> tuple[ContentLink, ...]:
     """Every link of a note (its lines cannot be mapped back through YAML folding: all at the note)."""
     if "](" not in markdown and "]:" not in markdown and "<" not in markdown:
         return ()  # no link syntax: spare the parse
-    return tuple(ContentLink(str(child.attrGet("href") or ""), at)
+    return tuple(ContentLink(str(child.attrGet("href" if child.type == "link_open" else "src") or ""), at,
+                             child.type == "image")
                  for token in markup.parse(markdown).tokens for child in token.children or ()
-                 if child.type == "link_open")
+                 if child.type in ("link_open", "image"))
 
 
 def _column(source_line: str, href: str) -> int:
@@ -162,7 +165,10 @@ def check_links(slug: str, links: Iterable[ContentLink], site: LinkableSite, pro
                 files: set[str] | None = None) -> None:
     """Report id links to unknown targets (errors) and relative links that lead nowhere (warnings)."""
     for link in links:
-        if link.kind == "id":
+        if link.kind == "id" and link.image:
+            problems.error(link.at, f"an image's source cannot be an id link ('{urllib.parse.unquote(link.href)}'): "
+                                    "id links are for links to pages")
+        elif link.kind == "id":
             _check_id_link(link, site, problems)
         elif link.kind == "relative":
             if files is None:
@@ -326,7 +332,7 @@ def resolve_links(html_text: str, article_slug: str, page_path: str, url: Callab
         return Markup(html_text)  # nothing to do: the article's own links are relative to its page
 
     def replace(match: re.Match) -> str:
-        href = html.unescape(match.group(1))
+        attribute, href = match.group(1), html.unescape(match.group(2))
         if href.startswith("@"):
             target = id_link_site_path(href, targets)
         elif own_page or _SCHEME.match(href) or href.startswith("/"):
@@ -337,6 +343,6 @@ def resolve_links(html_text: str, article_slug: str, page_path: str, url: Callab
             if within is None:
                 return match.group(0)
             target = within + (f"?{split.query}" if split.query else "") + (f"#{split.fragment}" if split.fragment else "")
-        return match.group(0) if target is None else f'href="{html.escape(url(target))}"'
+        return match.group(0) if target is None else f'{attribute}="{html.escape(url(target))}"'
 
     return Markup(_HREF.sub(replace, html_text))
