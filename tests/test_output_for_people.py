@@ -133,7 +133,7 @@ def test_article_pages_naming_claimants_are_rendered_as_they_are_read(tmp_path: 
     links another article by id is rendered by the build, which knows that article's claims."""
     import shutil
     site = tmp_path / "desk"
-    shutil.copytree(Path(__file__).parent / "sites" / "desk", site)
+    shutil.copytree(Path(__file__).parent / "sites" / "desk", site, ignore=shutil.ignore_patterns(".digest-cache"))
     result = run("build", "--verbose", "--no-search", "--source", str(site))
     assert "built 25 pages from 2 articles" in result.stdout
     assert re.search(r"^  rendering 24 pages: ", result.stderr, re.M)  # budget-vote's page was rendered as it was read
