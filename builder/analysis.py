@@ -20,23 +20,24 @@ import jinja2
 from .engine.session import Session
 from .engine.store import content_hash
 from .engine.ordered import ListChange
-from .index import ArticleChange, DigestIndex
+from .index import CLAIMANT_NAMES, ArticleChange, DigestIndex, named_claimant
 from .inputs import Keys, Options
 from .progress import Progress
 from .stages.content import Registries, article_slugs, load_registries, read_article_files
 from .stages.diagnostics import ContentErrors, Diagnostic
 from .stages.exports import article_export
-from .stages.model import SiteConfig, Source, Topic
+from .stages.model import RegisteredClaimant, SiteConfig, Source, Topic
 from .stages.output import Staging
+from .stages.pages import PAGE_TEMPLATES
 from .compiled import StoredBytecode
 from .stages.render import environment_for, make_environment, template_diagnostic, template_uses
-from .stages.resolve import Cited, Registry, check_references, merge_sources, unused_warnings
+from .stages import claimants
+from .stages.claimants import NamedClaimant
+from .stages.crossrefs import ArticleTargets, ContentLink
+from .stages.resolve import (ClaimantNames, Cited, Registry, check_references, check_source_kinds, merge_sources,
+                             unused_warnings)
 from .stages.theme import TemplateSet, read_templates
 from .tasks import ArticleFilesOut, ArticleJob, RenderContext, StoredArticle, analyse, article_chunk, lookup_names
-
-PAGE_TEMPLATES = ("home.html", "article.html", "topics.html", "topic.html", "sources.html", "source.html",
-                  "discrepancies.html", "search.html", "404.html")
-
 
 @dataclass(frozen=True)
 class Site:
@@ -71,6 +72,9 @@ class Analysed:
     page_reads: tuple[str, ...] | None  # what the page a worker rendered read (None: none was rendered)
     exported: tuple[str, ...] | None  # the topics its exports named, if this build made them (None: it did not)
     tally: tuple[int, int, int] | None  # its claims, caveats and annotations (None: not published)
+    named: tuple[NamedClaimant, ...] = ()  # the claimants its claims name
+    targets: ArticleTargets | None = None  # what links may point at in it (None: not published)
+    links: tuple[ContentLink, ...] = ()  # its id and relative links
 
 
 @dataclass(frozen=True)
@@ -98,12 +102,14 @@ def read_site(root: Path, keys: Keys) -> Site:
 
 
 def start_registry(site: Site, index: DigestIndex, changed: set[str]) -> Registry | None:
-    """The registry as known before the changed articles are read: what their pages are first rendered with."""
+    """The registry as known before the changed articles are read: what their pages are first rendered
+    with. It has no article's targets: a page with an id link into another article is rendered again
+    by the build (see rebuild.py)."""
     config = site.registries.config
     if config is None:
         return None
     sources, _ = merge_sources(site.registries.sources, index.local_sources(except_slugs=changed))
-    return Registry(config, sources, {t.id: t for t in site.registries.topics})
+    return Registry(config, sources, {t.id: t for t in site.registries.topics}, ClaimantNames(site.registries.claimants))
 
 
 def analyse_articles(root: Path, site: Site, keys: dict[str, str], session: Session, pool: Executor | None,
@@ -123,7 +129,8 @@ def analyse_articles(root: Path, site: Site, keys: dict[str, str], session: Sess
     if context is not None:  # tasks run here (without a pool) share the build's compiled templates
         environment_for(site.templates, site.templates_key, StoredBytecode(session.store))
     slug_of = {keys[slug]: slug for slug in changed}
-    jobs = [(keys[slug], _job_maker(root, slug, site.slugs[slug], config, context)) for slug in changed]
+    jobs = [(keys[slug], _job_maker(root, slug, site.slugs[slug], config, site.registries.claimants, context))
+            for slug in changed]
     progress.stage("analysing", total=len(jobs), unit="articles")
     for computed in index.results.map(article_chunk, jobs, pool):
         slug = slug_of[computed.key]
@@ -133,9 +140,9 @@ def analyse_articles(root: Path, site: Site, keys: dict[str, str], session: Sess
     return Articles(analysed, removed, keys, registry)
 
 
-def _job_maker(root: Path, slug: str, has_annotations: bool, config: SiteConfig, context: RenderContext | None
-               ) -> Callable[[], ArticleJob]:
-    return lambda: ArticleJob(read_article_files(root, slug, has_annotations), config, context)
+def _job_maker(root: Path, slug: str, has_annotations: bool, config: SiteConfig,
+               claimants: tuple[RegisteredClaimant, ...], context: RenderContext | None) -> Callable[[], ArticleJob]:
+    return lambda: ArticleJob(read_article_files(root, slug, has_annotations), config, claimants, context)
 
 
 def _record(index: DigestIndex, slug: str, key: str, stored: StoredArticle, rendered: ArticleFilesOut | None,
@@ -153,7 +160,7 @@ def _record(index: DigestIndex, slug: str, key: str, stored: StoredArticle, rend
             page_reads = article_page_reads(slug, summary.shown_sources, rendered.page.lookups)
         export = rendered.export if rendered is not None else None
         if export is None and all(t in registry.topics for t in summary.claim_topics):
-            export = article_export(registry.config, registry.topics, stored.load().article)
+            export = article_export(registry.config, registry.topics, registry.claimants, stored.load().article)
         if export is not None:
             staging.put(export.data.path, export.data.data)
             change = replace(change, lists=change.lists + tuple(index.put_exports(slug, export.entry, export.annotations)))
@@ -161,7 +168,8 @@ def _record(index: DigestIndex, slug: str, key: str, stored: StoredArticle, rend
     elif change is not None and not published:
         change = replace(change, lists=change.lists + tuple(index.put_exports(slug, None, None)))
     return Analysed(slug, key, summary.load_problems, summary.anchor_problems, summary.cited, summary.local_sources,
-                    published, summary.built, change, page_reads, exported, summary.counts if published else None)
+                    published, summary.built, change, page_reads, exported, summary.counts if published else None,
+                    summary.named, summary.targets if published else None, summary.links)
 
 
 def article_page_reads(slug: str, shown_sources: Iterable[str], lookups: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
@@ -197,8 +205,13 @@ def resolve_digest(site: Site, articles: Articles, session: Session, options: Op
         (a.slug, source) for a in articles.analysed.values() for source in a.local_sources]
     sources, problems = merge_sources(site.registries.sources, sorted(defined, key=lambda item: (item[0], item[1].id)))
     topics = {t.id: t for t in site.registries.topics}
-    registry = Registry(config, sources, topics)
+    fresh = {a.slug: a.targets for a in articles.analysed.values()}
+    registry = Registry(config, sources, topics, ClaimantNames(site.registries.claimants),
+                        index.targets(fresh, {slug: key for slug, key in articles.keys.items() if slug not in articles.removed}))
     diagnostics = [*problems, *(d for a in articles.analysed.values() for d in a.anchor_problems)]
+    diagnostics += check_source_kinds(site.registries.sources, config.source_kinds)
+    diagnostics += claimants.registry_problems(site.registries.claimants)
+    diagnostics += _name_clashes(articles, index, session)
     # A page that shows a registry entry depends on its fields; a check depends on its existence.
     changed = session.graph.replace_under("source:", registry_fingerprints("source", sources))
     changed |= session.graph.replace_under("topic:", registry_fingerprints("topic", topics))
@@ -210,9 +223,10 @@ def resolve_digest(site: Site, articles: Articles, session: Session, options: Op
         [*(a.slug for a in articles.analysed.values() if a.tally is None), *articles.removed])
     removed_lists = []
     for slug in articles.removed:
-        changed |= {f"article:{slug}", f"listing:{slug}"}
+        changed |= {f"article:{slug}", f"listing:{slug}", f"targets:{slug}"}
         removed_lists += index.remove(slug).lists
     for a in articles.analysed.values():
+        changed.add(f"targets:{a.slug}")  # links into it are checked again (a claim may have been renamed)
         if a.change is not None:
             changed.add(f"article:{a.slug}")
             if a.change.listing_changed:
@@ -220,6 +234,8 @@ def resolve_digest(site: Site, articles: Articles, session: Session, options: Op
     warnings = unused_warnings(sources.values(), topics.values(),
                                lambda source_id: session.graph.is_read(f"cites-source:{source_id}", "check:"),
                                lambda topic_id: session.graph.is_read(f"cites-topic:{topic_id}", "check:"))
+    warnings += claimants.unnamed_warnings(site.registries.claimants,
+                                           lambda claimant_id: session.lists.count(f"{CLAIMANT_NAMES}{claimant_id}") > 0)
     if options.strict and warnings:
         raise ContentErrors(warnings)
     return ResolvedDigest(registry, frozenset(changed), tuple(removed_lists), tuple(sorted(warnings)),
@@ -234,13 +250,25 @@ def registry_fingerprints(kind: str, entries: dict[str, Source] | dict[str, Topi
     return prints
 
 
+def _name_clashes(articles: Articles, index: DigestIndex, session: Session) -> tuple[Diagnostic, ...]:
+    """Unregistered names that would share a claimant's page: among every article's claims that name
+    a page that a changed article names (or named)."""
+    pages = {named.slug for a in articles.analysed.values() for named in a.named}
+    changes = [c for a in articles.analysed.values() if a.change for c in a.change.lists]
+    pages |= {c.list.removeprefix(CLAIMANT_NAMES) for c in changes if c.list.startswith(CLAIMANT_NAMES)}
+    found: list[Diagnostic] = []
+    for slug in sorted(pages):
+        found += claimants.name_clashes(named_claimant(m.payload) for m in session.lists.members(f"{CLAIMANT_NAMES}{slug}"))
+    return tuple(found)
+
+
 def _check_references(articles: Articles, registry: Registry, changed: set[str], index: DigestIndex,
                       site: Site) -> list[Diagnostic]:
     """Check the new and changed articles, and the unchanged ones that cite an id that went away."""
     gone = [f"cites-{name}" for name in changed
             if not name.endswith(":*") and name.split(":", 1)[1] not in
             (registry.sources if name.startswith("source:") else registry.topics)]
-    to_check: dict[str, Cited] = {a.slug: a.cited for a in articles.analysed.values() if a.cited is not None and a.built}
+    to_check: dict[str, Cited] = {a.slug: a.cited for a in articles.analysed.values() if a.cited is not None}
     for node in sorted(index.graph.readers(gone)):
         slug = node.removeprefix("check:")
         if slug not in to_check and slug in articles.keys:

@@ -39,6 +39,8 @@ from .stages.theme import PACKAGE_DIR
 
 if TYPE_CHECKING:
     from .stages.articles import AnchoredArticle
+    from .stages.claimants import ClaimantDirectory
+    from .stages.model import SiteConfig, Source, Topic
     from .stages.resolve import Registry
 
 CACHE_DIR = ".digest-cache"
@@ -67,6 +69,7 @@ class Summary:
 def check(root: Path, jobs: int | None = None, progress: Progress = SILENT) -> tuple[Diagnostic, ...]:
     """Validate the site in `root` without writing it (but for the cache's facts): its warnings, or ContentErrors."""
     from .analysis import analyse_articles, read_site, resolve_digest
+    from .rebuild import plan_rebuild
 
     options = Options(include_drafts=True)
     with _cache_folder(root, use_cache=True) as folder, held(folder / LOCK_FILE, progress.waiting), _collector_paused():
@@ -77,7 +80,10 @@ def check(root: Path, jobs: int | None = None, progress: Progress = SILENT) -> t
             site = read_site(root, keys)
             with _pool(jobs, None, len(site.slugs)) as pool:
                 articles = analyse_articles(root, site, article_keys(hashes, keys), session, pool, None, SILENT, options)
-            return resolve_digest(site, articles, session, options).warnings
+            digest = resolve_digest(site, articles, session, options)
+            # The plan of a build into nowhere: what pages there would be, for links in content to lead to.
+            plan = plan_rebuild(site, digest, articles, session, hashes, folder / "no-output", options)
+            return tuple(sorted(digest.warnings + plan.warnings))
 
 
 @dataclass(frozen=True)
@@ -87,11 +93,26 @@ class LoadedDigest:
     registry: "Registry"
     articles: tuple["AnchoredArticle", ...]  # published, newest first, with their text
     warnings: tuple[Diagnostic, ...]
+    claimants: "ClaimantDirectory"  # every claimant with a page, and whom each name written stands for
+
+    @property
+    def config(self) -> "SiteConfig":
+        return self.registry.config
+
+    @property
+    def sources(self) -> tuple["Source", ...]:
+        return tuple(self.registry.sources.values())
+
+    @property
+    def topics(self) -> tuple["Topic", ...]:
+        return tuple(self.registry.topics.values())
 
 
 def load_digest(root: Path, include_drafts: bool = False) -> LoadedDigest:
     """Read, anchor and check every article of the site in `root`; ContentErrors if anything is wrong."""
     from .analysis import analyse_articles, read_site, resolve_digest
+    from .stages.claimants import make_directory
+    from .stages.diagnostics import Collector
     from .stages.pages import article_sort
 
     options = Options(include_drafts=include_drafts)
@@ -103,7 +124,9 @@ def load_digest(root: Path, include_drafts: bool = False) -> LoadedDigest:
         digest = resolve_digest(site, articles, session, options)
         results = session.memo("task")
         loaded = [results.get(articles.keys[a.slug]).value.load().with_body() for a in articles.analysed.values() if a.published]
-        return LoadedDigest(digest.registry, tuple(sorted(loaded, key=article_sort)), digest.warnings)
+        everything = [results.get(articles.keys[a.slug]).value.load().article.article for a in articles.analysed.values()]
+        directory = make_directory(site.registries.claimants, everything, Collector(), (a.slug for a in loaded))
+        return LoadedDigest(digest.registry, tuple(sorted(loaded, key=article_sort)), digest.warnings, directory)
 
 
 def build(root: Path, out: Path, include_drafts: bool = False, strict: bool = False, progress: Progress = SILENT,
@@ -147,6 +170,8 @@ def _build(root: Path, out: Path, options: Options, session: Session, progress: 
             progress.stage("resolving")
             digest = resolve_digest(site, articles, session, options)  # ContentErrors: nothing more is done
             plan = plan_rebuild(site, digest, articles, session, hashes, out, options)
+            if options.strict and plan.warnings:
+                raise ContentErrors(plan.warnings)
             progress.stage("rendering", total=len(plan.render))
             recorded = render_outputs(root, plan, site, digest, articles, session, staging, progress, options,
                                       pool if isinstance(pool, LazyProcessPool) else None)
@@ -155,7 +180,7 @@ def _build(root: Path, out: Path, options: Options, session: Session, progress: 
     except BaseException:
         staging.discard()
         raise
-    summary = Summary(plan.pages, digest.articles, digest.claims, digest.caveats, digest.warnings,
+    summary = Summary(plan.pages, digest.articles, digest.claims, digest.caveats, tuple(sorted(digest.warnings + plan.warnings)),
                       tuple(changed), written, plan.pages_rendered)
     _record_build(session, keys, summary, out, sorted(set(changed) | set(recorded)), changed, staging.identity)
     session.commit()  # only now: the state describes the output in place

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 FORMATS = click.Choice(["text", "github", "json"])
 # schema.document_schemas()'s names, written out so that every command does not load the schema
 # code (tests/test_schema.py checks they agree).
-SCHEMA_NAMES = ["annotations", "config", "front-matter", "sources", "topics"]
+SCHEMA_NAMES = ["annotations", "claimants", "config", "front-matter", "sources", "topics"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

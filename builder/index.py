@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -21,12 +22,16 @@ from .engine.graph import Graph
 from .engine.memo import Memo
 from .engine.ordered import ListChange, Member, OrderedLists
 from .engine.session import Session
+from .engine.store import content_hash
 from .stages.articles import AnchoredArticle
 from .stages.diagnostics import Location
+from .stages.claimants import NamedClaimant
+from .stages.crossrefs import ArticleTargets
 from .stages.model import Source
 from .tasks import ArticleResult, ArticleSummary, StoredArticle
 
 LOCAL_SOURCES = "local-sources"  # list: sort '<source id> <slug>', payload: the Source as JSON
+CLAIMANT_NAMES = "claimant-names/"  # + claimant slug, list: sort '<article slug> <claim index>', payload: NamedClaimant as JSON
 EXPORT_ENTRIES = "export-entries"  # list: sort slug, payload: the article's entry in claims.json
 ANNOTATION_PAGES = "annotation-pages"  # list: sort slug, payload: its annotations (JSON) for its page
 
@@ -106,7 +111,13 @@ class DigestIndex:
             self.graph.remove([f"listing:{slug}"])
         members = [Member(entry.list, entry.sort, entry.member) for entry in summary.entries] if published else []
         members += [Member(LOCAL_SOURCES, f"{s.id} {slug}", s.id, _source_json(s)) for s in summary.local_sources]
+        members += [Member(f"{CLAIMANT_NAMES}{named.slug}", f"{slug} {index:05d}", f"{slug}#{named.claim_id}",
+                           _named_json(named)) for index, named in enumerate(summary.named)]
         changes = self.lists.replace(slug, members)
+        if published and summary.targets is not None:
+            self.graph.update({f"targets:{slug}": content_hash(repr(summary.targets))})
+        else:
+            self.graph.remove([f"targets:{slug}"])
         self.store.put(f"listing:{key}", listing_blob)
         return ArticleChange(slug, tuple(changes), stored.get(f"listing:{slug}", "") != listing,
                              stored.get(f"article:{slug}") != key)
@@ -135,12 +146,26 @@ class DigestIndex:
                            "tally": " ".join(map(str, totals))})
         return tuple(totals)
 
+    def targets(self, fresh: dict[str, ArticleTargets | None], keys: dict[str, str]) -> "PublishedTargets":
+        """What links may point at in each published article, read when asked for; `fresh`: this build's
+        new and changed articles (None: not published), `keys`: every article's key."""
+        return PublishedTargets(self, fresh, keys)
+
     def remove(self, slug: str) -> ArticleChange:
         stored = self.graph.fingerprints([f"listing:{slug}"])
-        self.graph.remove([f"article:{slug}", f"listing:{slug}", f"tally:{slug}"])
+        self.graph.remove([f"article:{slug}", f"listing:{slug}", f"tally:{slug}", f"targets:{slug}"])
         changes = self.lists.replace(slug, []) + self.lists.replace(f"export:{slug}", [])
         self.graph.forget([f"check:{slug}"])
         return ArticleChange(slug, tuple(changes), bool(stored), True)
+
+
+def _named_json(named: NamedClaimant) -> bytes:
+    return json.dumps([named.slug, named.name, named.registered, named.claim_id, list(named.at)]).encode()
+
+
+def named_claimant(data: bytes) -> NamedClaimant:
+    slug, name, registered, claim_id, at = json.loads(data)
+    return NamedClaimant(slug, name, registered, claim_id, Location(*at))
 
 
 def _source_json(source: Source) -> bytes:
@@ -150,3 +175,36 @@ def _source_json(source: Source) -> bytes:
 def _source_from_json(data: bytes) -> Source:
     source_id, name, kind, url, description, at = json.loads(data)
     return Source(source_id, name, kind, url, description, Location(*at))
+
+
+class PublishedTargets(Mapping):
+    """slug -> ArticleTargets of every published article: this build's from its analysis, the others'
+    from the store when asked for (a page asks only for the articles its id links point into)."""
+
+    def __init__(self, index: DigestIndex, fresh: dict[str, ArticleTargets | None], keys: dict[str, str]) -> None:
+        self.index = index
+        self.fresh = fresh
+        self.keys = keys
+        self._found: dict[str, ArticleTargets | None] = {}
+
+    def __getitem__(self, slug: str) -> ArticleTargets:
+        if slug not in self._found:
+            self._found[slug] = self._targets(slug)
+        found = self._found[slug]
+        if found is None:
+            raise KeyError(slug)
+        return found
+
+    def _targets(self, slug: str) -> ArticleTargets | None:
+        if slug in self.fresh:
+            return self.fresh[slug]
+        if slug not in self.keys or not self.index.graph.fingerprints([f"targets:{slug}"]):
+            return None  # no such article, a draft, or one removed
+        summary = self.index.summary(self.keys[slug])
+        return summary.targets if summary is not None else None
+
+    def __iter__(self):
+        return iter(sorted(name.removeprefix("targets:") for name in self.index.graph.fingerprints_under("targets:")))
+
+    def __len__(self) -> int:
+        return len(self.index.graph.fingerprints_under("targets:"))

@@ -1,9 +1,11 @@
 """The files a build reads, and the keys that name what they make.
 
-- the *site key* covers what every page uses: the builder's own code, site/config.yaml and the
-  build options (drafts appear in indexes; search adds a box to every page);
-- an *article key* covers one article: its two files, the code and the config. Loading and
-  anchoring an article is a pure function of it, so its result is memoised under it;
+- the *site key* covers what every page uses: the builder's own code, site/config.yaml, the
+  claimants' registry (content/claimants.yaml: any claim may name one) and the build options
+  (drafts appear in indexes; search adds a box to every page);
+- an *article key* covers one article: its two files, the code, the config and the claimants'
+  registry. Loading and anchoring an article is a pure function of them, so its result is memoised
+  under it;
 - the *input key* covers every file: equal to the last build's, nothing is to be done.
 
 Kept free of the parsers and the template engine: a build with nothing to do stops after this.
@@ -23,6 +25,7 @@ MISSING = "missing"
 # content.py's CONFIG_PATH and ARTICLES_DIR (tests/test_incremental.py checks they agree), written
 # out so that this module does not load the YAML parser.
 CONFIG_PATH = "site/config.yaml"
+CLAIMANTS_PATH = "content/claimants.yaml"  # as content.py's; an article's claimants are part of its result
 ARTICLES_DIR = "content/articles"
 
 
@@ -66,13 +69,14 @@ class Keys:
 
 def make_keys(hashes: dict[str, str], include_drafts: bool, search: bool) -> Keys:
     code = content_hash(__version__, *(f"{label}={h}" for label, h in sorted(hashes.items()) if label.startswith("<code>/")))
-    site = content_hash(code, hashes.get(CONFIG_PATH, MISSING), f"drafts={include_drafts}", f"search={search}")
+    site = content_hash(code, hashes.get(CONFIG_PATH, MISSING), hashes.get(CLAIMANTS_PATH, MISSING),
+                        f"drafts={include_drafts}", f"search={search}")
     return Keys(code, site, content_hash(site, *(f"{label}={h}" for label, h in sorted(hashes.items()))))
 
 
 def article_keys(hashes: dict[str, str], keys: Keys) -> dict[str, str]:
-    """slug -> article key: its two files, the config and the code."""
-    config = hashes.get(CONFIG_PATH, MISSING)
+    """slug -> article key: its two files, the config, the claimants' registry and the code."""
+    config = content_hash(hashes.get(CONFIG_PATH, MISSING), hashes.get(CLAIMANTS_PATH, MISSING))
     prefix = f"{ARTICLES_DIR}/"
     articles = {}
     for label, file_hash in hashes.items():

@@ -26,7 +26,8 @@ from .engine.session import STORE_FILE
 from .engine.store import Store, content_hash
 from .stages.content import ARTICLES_DIR, article_slugs, decode, load_registries, parse_article, read_article_files
 from .stages.diagnostics import ContentErrors, Diagnostic
-from .stages.links import ARCHIVE, CITATION, SOURCE_URL, ExternalLink, external_links, without_fragment
+from .stages.links import (ARCHIVE, CITATION, CLAIMANT_URL, SOURCE_URL, ExternalLink, citation_links, claimant_links, external_links,
+                           without_fragment)
 
 USER_AGENT = f"digest/{__version__} (link checker; python-httpx/{httpx.__version__})"
 ALIVE, DEAD, RATE_LIMITED = "alive", "dead", "rate-limited"
@@ -80,7 +81,8 @@ def check_links(root: Path, settings: LinkCheckSettings = LinkCheckSettings(),
     errors = [d for d in (*registries.diagnostics, *problems) if d.severity == "error"]
     if errors:
         raise ContentErrors(errors)
-    links = external_links(registries.sources, articles, texts)
+    links = external_links(registries.sources, articles, texts,
+                           citations=[*citation_links(articles), *claimant_links(registries.claimants)])
     urls = sorted({link.request_url for link in links})
     (root / CACHE_DIR).mkdir(exist_ok=True)
     cache = Store(root / CACHE_DIR / STORE_FILE, code_version())
@@ -256,6 +258,8 @@ def _named(link: ExternalLink) -> str:
         return f"cited document {link.url}"
     if link.kind == ARCHIVE:
         return f"archived copy {link.url}"
+    if link.kind == CLAIMANT_URL:
+        return f"URL {link.url} of a registered claimant"
     return f"link {link.url}"
 
 

@@ -9,12 +9,15 @@ Articles are read from the store, a page's worth at a time; nothing here holds t
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 import datetime
 import functools
 import json
 import pickle
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from typing import Any
 
 import jinja2
 
@@ -35,12 +38,19 @@ from .stages.diagnostics import ContentErrors
 from .stages.exports import annotation_collection, annotation_page, article_export, claims_index
 from .stages.feeds import FEED_ENTRIES, feed_file, plan_feeds
 from .stages.output import Staging
-from .stages.pages import (ARTICLES, Page, article_page, fixed_pages, index_page, member_item, member_slug, page_bounds,
-                           page_size, section_pages, sections, shown_source_ids, sources_index_page, topics_index_page)
+from .stages.pages import (ARTICLES, CLAIMANT_NAMES, CLAIMS, EVENTS, LATEST_UPDATES, Page, Section, article_page,
+                           fixed_pages, index_page, member_item, member_slug, page_bounds,
+                           page_size, section_pages, sections, shown_source_ids, sources_index_page, status_index_page,
+                           topics_index_page)
+from .stages.updates_feed import updates_feed_file
 from .stages.render import RenderedFile, environment_for, render_page, template_diagnostic
 from .stages.search import search_index
 from .stages.sitemap import robots_file, sitemap_file
-from .tasks import ArticleResult, IndexJob, RenderContext, StoredArticle, analyse, index_chunk, render_index
+from .tasks import (LATEST_UPDATES_LIST, ArticleResult, IndexJob, RenderContext, StoredArticle, analyse, index_chunk,
+                    render_index)
+from .stages.claimant_pages import ClaimantSummary
+from .stages.claimants import Claimant, registered_claimant
+from .stages.verdicts import VerdictCount
 
 LAST_CHANGED = "last-changed"
 
@@ -64,9 +74,16 @@ class _Context:
         return RenderContext(self.digest.registry, self.site.templates, self.site.templates_key, self.options.search)
 
     @functools.cached_property
+    def worker_render(self) -> RenderContext:
+        """What the workers render with: no article's targets (they are read here, from the state)."""
+        return replace(self.render, registry=replace(self.digest.registry, targets={}))
+
+    @functools.cached_property
     def sections(self) -> dict[str, Section]:
         registry = self.digest.registry
-        return {s.key: s for s in sections(registry.config, registry.sources.values(), registry.topics.values())}
+        with_pages = [Claimant(name.removeprefix("claimant:"), title)
+                      for name, title in self.graph.fingerprints_under("claimant:").items()]
+        return {s.key: s for s in sections(registry.config, registry.sources.values(), registry.topics.values(), with_pages)}
 
     @functools.cached_property
     def counts(self) -> dict[str, int]:
@@ -198,7 +215,7 @@ def _data(context: _Context, env: jinja2.Environment, path: str, slug: str) -> l
 def _export(context: _Context, slug: str):
     article = _result(context, slug).article
     registry = context.digest.registry
-    export = article_export(registry.config, registry.topics, article)
+    export = article_export(registry.config, registry.topics, registry.claimants, article)
     context.index.put_exports(slug, export.entry, export.annotations)
     return export
 
@@ -230,7 +247,7 @@ def _index_pages_on(pool: LazyProcessPool, context: _Context, todo: list[tuple[s
     chunks = [(indexes[i:i + CHUNK], jobs[i:i + CHUNK]) for i in range(0, len(jobs), CHUNK)]
     store = (str(context.session.store.path), context.session.store.code_version)
     left = [(path, recipe) for path, recipe in todo if not recipe.startswith("index ")]
-    for (planned, _), results in zip(chunks, ordered_map(pool, index_chunk, ((*store, context.render, chunk)
+    for (planned, _), results in zip(chunks, ordered_map(pool, index_chunk, ((*store, context.worker_render, chunk)
                                                                             for _, chunk in chunks))):
         for (path, recipe), result in zip(planned, results):
             if result is None:
@@ -267,9 +284,53 @@ def _index_job(context: _Context, subject: str) -> IndexJob:
     lists = []
     for kind, name in section.lists:
         start, stop = page_bounds(counts[name], page_size(config, kind), number)
-        members = tuple((m.member, context.keys[member_slug(m.member)]) for m in context.slice(name, start, stop))
+        members = tuple((m.member, "" if kind == CLAIMANT_NAMES else context.keys[member_slug(m.member)])
+                        for m in context.slice(name, start, stop))
         lists.append((kind, name, members))
-    return IndexJob(section, number, section_pages(section, counts, config), tuple(lists))
+    extra, reads = _index_extra(context, section, number, lists)
+    return IndexJob(section, number, section_pages(section, counts, config), tuple(lists), extra, reads)
+
+
+def _index_extra(context: _Context, section: Section, number: int, lists: list
+                 ) -> tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]:
+    """What else a page of an index shows besides its lists' articles, and what it read to know it;
+    adds the newest updates to the first page of home."""
+    kind, _, entity = section.key.partition("/")
+    graph, registry = context.graph, context.digest.registry
+    statuses = registry.config.statuses
+    if kind == "home" and number == 1:
+        latest = context.slice("updates", 0, LATEST_UPDATES)
+        lists.append((EVENTS, LATEST_UPDATES_LIST, tuple((m.member, context.keys[member_slug(m.member)]) for m in latest)))
+        return (), ("latest-updates",)
+    if kind == "claimant":
+        total = context.counts.get(f"claimant/{entity}/{CLAIMS}", 0)
+        return (("claimant", _claimant(context, entity)), ("counts", _verdict_counts(graph, entity, statuses)),
+                ("total", total)), (f"claimant:{entity}", f"claimant-counts:{entity}", f"count:claimant/{entity}/{CLAIMS}")
+    if kind == "status":
+        status = next(s for s in statuses if s.id == entity)
+        return (("status", status), ("total", context.counts.get(f"status/{entity}/{CLAIMS}", 0))), (
+            f"count:status/{entity}/{CLAIMS}",)
+    if kind == "claimants":
+        slugs = [member for _, name, members in lists for member, _ in members]
+        summaries = []
+        for slug in slugs:
+            counts = _verdict_counts(graph, slug, statuses)
+            summaries.append((slug, ClaimantSummary(_claimant(context, slug), sum(c.count for c in counts), counts)))
+        return (("statuses", statuses), *summaries), tuple(
+            name for slug in slugs for name in (f"claimant:{slug}", f"claimant-counts:{slug}"))
+    return (), ()
+
+
+def _claimant(context: _Context, slug: str) -> Claimant:
+    """The claimant whose page has this slug: registered, or named so by the claims (rebuild.py)."""
+    name = context.graph.fingerprints([f"claimant:{slug}"])[f"claimant:{slug}"]
+    registered = next((e for e in context.site.registries.claimants if e.id == slug), None)
+    return registered_claimant(registered) if registered is not None else context.digest.registry.claimants[name]
+
+
+def _verdict_counts(graph: Graph, slug: str, statuses) -> tuple[VerdictCount, ...]:
+    counts = graph.fingerprints([f"claimant-counts:{slug}"]).get(f"claimant-counts:{slug}", "")
+    return tuple(VerdictCount(s, int(n)) for s, n in zip(statuses, counts.split()))
 
 
 def _listing(context: _Context, slug: str) -> AnchoredArticle:
@@ -299,17 +360,55 @@ def _feed(context: _Context, env: jinja2.Environment, path: str, list_name: str)
     feed = next(f for f in plan_feeds(registry.config, registry.topics.values()) if f.list == list_name)
     slugs = [m.member for m in context.session.lists.slice(list_name, 0, FEED_ENTRIES)]
     articles = [_result(context, slug).with_body() for slug in slugs]
-    file = feed_file(feed, articles, registry.config, registry.topics)
+    targets = _Recorded(registry.targets)
+    file = feed_file(feed, articles, registry.config, registry.topics, targets)
     context.staging.put(file.path, file.data)
-    return ["site", f"feed:{feed.path}", "topic:*", *(f"article:{slug}" for slug in slugs)]
+    return ["site", f"feed:{feed.path}", "topic:*", *(f"article:{slug}" for slug in slugs), *targets.names()]
+
+
+def _updates_feed(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    registry = context.digest.registry
+    members = [m.member for m in context.session.lists.slice("updates", 0, FEED_ENTRIES)]
+    events = tuple(member_item(EVENTS, member, _listing(context, member_slug(member))) for member in members)
+    targets = _Recorded(registry.targets)
+    file = updates_feed_file(registry.config, events, targets)
+    context.staging.put(file.path, file.data)
+    return ["site", "feed:updates.xml", *(f"listing:{member_slug(m)}" for m in members), *targets.names()]
+
+
+def _statuses(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
+    page = status_index_page(context.digest.registry.config.statuses, context.counts)
+    return _page(context, env, page, ["counts:statuses"])
+
+
+class _Recorded(Mapping):
+    """A mapping that notes which keys were asked for (the articles whose targets a feed's links used)."""
+
+    def __init__(self, entries: Mapping) -> None:
+        self.entries = entries
+        self.asked: set[str] = set()
+
+    def __getitem__(self, key: str):
+        self.asked.add(key)
+        return self.entries[key]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def names(self) -> list[str]:
+        return [f"targets:{slug}" for slug in sorted(self.asked)]
 
 
 def _claims(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
     registry = context.digest.registry
-    file = claims_index(registry.config, registry.sources.values(), registry.topics.values(),
+    claimants = [_claimant(context, name.removeprefix("claimant:")) for name in context.graph.fingerprints_under("claimant:")]
+    file = claims_index(registry.config, registry.sources.values(), registry.topics.values(), claimants,
                         context.session.lists.payloads(EXPORT_ENTRIES))
     context.staging.put(file.path, file.data)
-    return ["site", "source:*", "topic:*", "export-entries"]
+    return ["site", "source:*", "topic:*", "export-entries", "claimant-pages"]
 
 
 def _collection(context: _Context, env: jinja2.Environment, path: str, subject: str) -> list[str]:
@@ -353,7 +452,8 @@ def _static(context: _Context, env: jinja2.Environment, path: str, subject: str)
 
 _RENDERERS = {"article": _article, "data": _data, "annotations": _annotations, "index": _index, "topics": _topics,
               "sources": _sources, "fixed": _fixed, "feed": _feed, "claims": _claims, "collection": _collection,
-              "sitemap": _sitemap, "robots": _robots, "static": _static}
+              "sitemap": _sitemap, "robots": _robots, "static": _static, "statuses": _statuses,
+              "updates-feed": _updates_feed}
 
 
 def _search_index(context: _Context) -> list[str]:

@@ -21,12 +21,17 @@ from .engine.graph import Graph
 from .engine.ordered import ListChange, OrderedLists
 from .engine.session import Session
 from .engine.store import content_hash
-from .index import ANNOTATION_PAGES, EXPORT_ENTRIES
+from .crossref_checks import check_content_links
+from .index import ANNOTATION_PAGES, CLAIMANT_NAMES, EXPORT_ENTRIES, named_claimant
+from .engine.ordered import Member
 from .inputs import Options
 from .stages.exports import ANNOTATIONS_FILE, CLAIMS_FILE, annotation_page_path, article_data_path
 from .stages.feeds import FEED_ENTRIES, plan_feeds
+from .stages.diagnostics import Diagnostic
 from .stages.output import OutputStamp
-from .stages.pages import (NOT_FOUND, SEARCH, SOURCES, TOPICS, Section, article_url, page_bounds, page_of,
+from .stages.claimants import Claimant, registered_claimant
+from .stages.pages import (CLAIMS, LATEST_UPDATES, NOT_FOUND, SEARCH, SOURCES, STATUSES, TOPICS, UPDATES_FEED, Section,
+                           article_url, page_bounds, page_of,
                            page_path, page_size, section_pages, sections)
 from .stages.sitemap import SITEMAP_FILE
 from .stages.theme import static_files
@@ -52,6 +57,7 @@ class RebuildPlan:
     changed_lists: frozenset[str]  # index lists whose members changed
     pages: int  # HTML pages of the site once built
     pages_rendered: int  # pages this build renders, the workers' included
+    warnings: tuple[Diagnostic, ...] = ()  # about links in content (crossref_checks.py)
 
 
 def plan_rebuild(site: Site, digest: ResolvedDigest, articles: Articles, session: Session, hashes: dict[str, str],
@@ -65,6 +71,9 @@ def plan_rebuild(site: Site, digest: ResolvedDigest, articles: Articles, session
     made = _article_files(articles, digest, plan)
     list_changes = [c for a in articles.analysed.values() if a.change for c in a.change.lists]
     list_changes += digest.removed_lists
+    claimant_changes, changed_claimants = _claimants(site, digest, graph, lists, list_changes, "site" in changed)
+    list_changes += claimant_changes
+    changed |= changed_claimants
     changed |= _index_pages(digest, graph, lists, list_changes, plan)
     changed |= _feeds(digest, graph, lists, list_changes, plan)
     changed |= _exports(graph, lists, list_changes, plan)
@@ -75,6 +84,10 @@ def plan_rebuild(site: Site, digest: ResolvedDigest, articles: Articles, session
         plan.drop(path)
     if "home" in {c.list for c in list_changes} or plan.html_added_or_removed():
         changed.add("sitemap-inputs")  # the pages, or the articles' dates, are not as they were
+    if "updates" in {c.list for c in list_changes}:
+        changed |= graph.update({"latest-updates": content_hash(
+            *(m.member for m in lists.slice("updates", 0, LATEST_UPDATES)))})
+    link_warnings = check_content_links(articles, digest, session, changed, plan.files())
     for node, recipe in graph.recipes(node for node in graph.readers(changed) if node.startswith("out:")).items():
         plan.want(node[4:], recipe)
     # A file deleted or altered in the output since it was written is written again.
@@ -83,7 +96,7 @@ def plan_rebuild(site: Site, digest: ResolvedDigest, articles: Articles, session
              if not node.startswith(f"out:{SEARCH_INDEX}") and str(OutputStamp.of(folder + node[4:])) != stamp]
     for node, recipe in graph.recipes(stale).items():
         plan.want(node[4:], recipe)
-    return plan.done(made, frozenset(c.list for c in list_changes))
+    return plan.done(made, frozenset(c.list for c in list_changes), link_warnings)
 
 
 class _Plan:
@@ -108,17 +121,21 @@ class _Plan:
         self.unwanted.add(path)
         self.wanted.pop(path, None)
 
+    def files(self) -> set[str]:
+        """Every file the site will have (as far as planned)."""
+        return ({node[4:] for node in self.existing} - self.unwanted) | set(self.wanted) | self.made_paths
+
     def html_added_or_removed(self) -> bool:
         return any(path.endswith(".html") and f"out:{path}" not in self.existing for path in self.wanted) or any(
             path.endswith(".html") and f"out:{path}" in self.existing for path in self.unwanted)
 
-    def done(self, made: list[Made], changed_lists: frozenset[str]) -> RebuildPlan:
+    def done(self, made: list[Made], changed_lists: frozenset[str], warnings: tuple[Diagnostic, ...]) -> RebuildPlan:
         remove = tuple(sorted(p for p in self.unwanted if f"out:{p}" in self.existing and p not in self.wanted))
         new_pages = sum(1 for p in (*self.wanted, *self.made_paths) if p.endswith(".html") and f"out:{p}" not in self.existing)
         pages = sum(1 for node in self.existing if node.endswith(".html")) + new_pages - sum(
             1 for p in remove if p.endswith(".html"))
         rendered = sum(1 for p in (*self.wanted, *self.made_paths) if p.endswith(".html"))
-        return RebuildPlan(tuple(sorted(self.wanted.items())), tuple(made), remove, changed_lists, pages, rendered)
+        return RebuildPlan(tuple(sorted(self.wanted.items())), tuple(made), remove, changed_lists, pages, rendered, warnings)
 
 
 def _article_files(articles: Articles, digest: ResolvedDigest, plan: _Plan) -> list[Made]:
@@ -135,7 +152,8 @@ def _article_files(articles: Articles, digest: ResolvedDigest, plan: _Plan) -> l
             continue
         # A worker rendered the page with the registry as it was at the start: still right if every
         # source it read is the same now (an article may define a source another one uses).
-        if a.page_reads is not None and all(start.get(n) == now.get(n) for n in a.page_reads if n.startswith("source:")):
+        if a.page_reads is not None and all(start.get(n) == now.get(n) for n in a.page_reads if n.startswith("source:")) \
+                and not any(n.startswith("targets:") for n in a.page_reads):  # the workers have no targets
             made.append(Made(page, f"article {a.slug}", a.page_reads))
             plan.made_paths.add(page)
         else:
@@ -151,6 +169,42 @@ def _article_files(articles: Articles, digest: ResolvedDigest, plan: _Plan) -> l
     return made
 
 
+def _claimants(site: Site, digest: ResolvedDigest, graph: Graph, lists: OrderedLists, changes: list[ListChange],
+               site_changed: bool) -> tuple[list[ListChange], set[str]]:
+    """Which claimants have a page (the registered, and those a published claim names), their names and
+    counts per verdict, and the claimants index's list: for the claimants whose claims changed (all of
+    them when the site key did: claimants.yaml is part of it). Where lists changed, and what names did."""
+    registered = {entry.id: registered_claimant(entry) for entry in site.registries.claimants}
+    stored = {name.removeprefix("claimant:") for name in graph.fingerprints_under("claimant:")}
+    touched = {c.list.split("/")[1] for c in changes if c.list.startswith("claimant/") and c.list.endswith(f"/{CLAIMS}")}
+    touched |= (stored | set(registered)) if site_changed else set(registered) - stored
+    statuses = digest.registry.config.statuses
+    prints: dict[str, str] = {}
+    new_changes: list[ListChange] = []
+    gone: list[str] = []
+    for slug in sorted(touched):
+        if slug not in registered and lists.count(f"claimant/{slug}/{CLAIMS}") == 0:
+            gone.append(slug)
+            new_changes += lists.replace(f"claimant:{slug}", [])
+            continue
+        claimant = registered.get(slug) or digest.registry.claimants[_a_name(lists, slug)]
+        prints[f"claimant:{slug}"] = claimant.name
+        prints[f"claimant-counts:{slug}"] = " ".join(str(lists.count(f"claimant/{slug}/status/{s.id}")) for s in statuses)
+        new_changes += lists.replace(f"claimant:{slug}", [Member("claimants", f"{claimant.name.casefold()} {slug}", slug)])
+    changed = graph.update(prints)
+    graph.remove([f"{kind}:{slug}" for slug in gone for kind in ("claimant", "claimant-counts")])
+    changed |= {f"claimant:{slug}" for slug in gone if slug in stored}
+    if any(name.startswith("claimant:") for name in changed):
+        changed.add("claimant-pages")  # a page came or went: links to claimants are checked again
+    return new_changes, changed
+
+
+def _a_name(lists: OrderedLists, slug: str) -> str:
+    """The name the first claim naming a claimant's page gives it (as written)."""
+    first = lists.slice(f"{CLAIMANT_NAMES}{slug}", 0, 1)
+    return named_claimant(first[0].payload).name if first else slug
+
+
 def _merged(changes: Iterable[ListChange]) -> dict[str, set[str]]:
     merged: dict[str, set[str]] = {}
     for change in changes:
@@ -162,7 +216,8 @@ def _index_pages(digest: ResolvedDigest, graph: Graph, lists: OrderedLists, chan
                  plan: _Plan) -> set[str]:
     """Bring each index section's pages up to date: how many there are, and which members each shows."""
     config = digest.registry.config
-    current = sections(config, digest.registry.sources.values(), digest.registry.topics.values())
+    with_pages = [Claimant(name.removeprefix("claimant:"), title) for name, title in graph.fingerprints_under("claimant:").items()]
+    current = sections(config, digest.registry.sources.values(), digest.registry.topics.values(), with_pages)
     touched = _merged(changes)
     list_names = [name for section in current for _, name in section.lists]
     stored = graph.fingerprints([f"count:{name}" for name in list_names] + [f"section:{s.key}" for s in current])
@@ -170,15 +225,16 @@ def _index_pages(digest: ResolvedDigest, graph: Graph, lists: OrderedLists, chan
     counts.update({name: lists.count(name) for name in touched if name in counts})
     changed = graph.update({f"count:{name}": str(count) for name, count in counts.items()})
     # The topics and sources indexes show how many articles, claims and caveats each has.
-    # The topics and sources indexes show how many articles, claims and caveats each has.
     prints: dict[str, str] = {
         "counts:topics": content_hash(*(f"{name}={counts[name]}" for s in current if s.key.startswith("topic/")
                                         for _, name in s.lists)),
         "counts:sources": content_hash(*(f"{name}={counts[name]}" for s in current if s.key.startswith("source/")
-                                         for _, name in s.lists))}
+                                         for _, name in s.lists)),
+        "counts:statuses": content_hash(*(f"{name}={counts[name]}" for s in current if s.key.startswith("status/")
+                                          for _, name in s.lists))}
     for section in current:
         pages = section_pages(section, counts, config)
-        before = int(stored.get(f"section:{section.key}", 0))
+        before = _stored_pages(stored.get(f"section:{section.key}"))[0]
         if pages != before:
             reached = pages  # renumbered: every page shows other members
         else:
@@ -193,18 +249,26 @@ def _index_pages(digest: ResolvedDigest, graph: Graph, lists: OrderedLists, chan
         for number in range(pages + 1, before + 1):
             plan.drop(page_path(section, number))
             graph.remove([f"items:{section.key}:{number}"])
-        prints[f"section:{section.key}"] = str(pages)
+        prints[f"section:{section.key}"] = f"{pages} {section.path}"  # the path: to remove its pages once gone
     changed |= graph.update(prints)
+    if any(name.startswith("section:") for name in changed):
+        changed.add("sections")  # pages of an index came or went: relative links to them are checked again
     keys = {s.key for s in current}
-    for name, count in graph.fingerprints_under("section:").items():
+    for name, stored_pages in graph.fingerprints_under("section:").items():
         key = name.removeprefix("section:")
-        if key not in keys:  # a topic or source that is gone: its pages go too
-            kind, _, entity = key.partition("/")
-            gone = Section(key, f"{'topics' if kind == 'topic' else 'sources'}/{entity}/", "", "", ())
-            for number in range(1, int(count) + 1):
+        if key not in keys:  # a topic, source, claimant or status that is gone: its pages go too
+            count, path = _stored_pages(stored_pages)
+            gone = Section(key, path, "", "", ())
+            for number in range(1, count + 1):
                 plan.drop(page_path(gone, number))
-            graph.remove([name, *(f"items:{key}:{n}" for n in range(1, int(count) + 1))])
+            graph.remove([name, *(f"items:{key}:{n}" for n in range(1, count + 1))])
     return changed
+
+
+def _stored_pages(fingerprint: str | None) -> tuple[int, str]:
+    """A section's number of pages and path, as the last build recorded them."""
+    count, _, path = (fingerprint or "0 ").partition(" ")
+    return int(count), path
 
 
 def _members_prints(section: Section, reached: int, pages: int, counts: dict[str, int], lists: OrderedLists,
@@ -231,7 +295,9 @@ def _feeds(digest: ResolvedDigest, graph: Graph, lists: OrderedLists, changes: l
         if feed.list in touched or f"feed:{feed.path}" not in stored:
             prints[f"feed:{feed.path}"] = content_hash(*(m.member for m in lists.slice(feed.list, 0, FEED_ENTRIES)))
         plan.ensure(feed.path, f"feed {feed.list}")
-    gone = set(stored) - {f"feed:{feed.path}" for feed in feeds}
+    if "updates" in touched or "feed:updates.xml" not in stored:
+        prints["feed:updates.xml"] = content_hash(*(m.member for m in lists.slice("updates", 0, FEED_ENTRIES)))
+    gone = set(stored) - {f"feed:{feed.path}" for feed in feeds} - {"feed:updates.xml"}
     for name in gone:
         plan.drop(name.removeprefix("feed:"))
     graph.remove(gone)
@@ -317,8 +383,9 @@ def _label(root: Path, source: Path) -> str:
 
 def _fixed_files(digest: ResolvedDigest, options: Options) -> dict[str, str]:
     """The files every site has (some only with search or a base_url), by path -> recipe."""
-    files = {f"{TOPICS}index.html": "topics", f"{SOURCES}index.html": "sources", NOT_FOUND: "fixed 404.html",
-             CLAIMS_FILE: "claims", ANNOTATIONS_FILE: "collection", ROBOTS_FILE: "robots"}
+    files = {f"{TOPICS}index.html": "topics", f"{SOURCES}index.html": "sources", f"{STATUSES}index.html": "statuses",
+             NOT_FOUND: "fixed 404.html", CLAIMS_FILE: "claims", ANNOTATIONS_FILE: "collection", ROBOTS_FILE: "robots",
+             UPDATES_FEED: "updates-feed"}
     if options.search:
         files[f"{SEARCH}index.html"] = "fixed search.html"
     if digest.registry.config.base_url:

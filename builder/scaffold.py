@@ -9,19 +9,14 @@ import datetime
 import json
 import re
 import shutil
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .stages.content import ARTICLES_DIR, CONFIG_PATH, article_slugs, load_registries, parse_article, read_article_files
+from .stages.slugs import slug_from_title
 from .stages.theme import PACKAGE_DIR, builtin_theme
 
 STARTER = PACKAGE_DIR / "starter"  # the example digest `digest init` copies
-MAX_SLUG_LENGTH = 60
-# Letters that Unicode does not decompose into an ASCII base letter plus accents.
-_TRANSLITERATIONS = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
-                                   "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d",
-                                   "Ð": "D", "ı": "i", "&": " and "})
 
 
 class ScaffoldRefusal(Exception):
@@ -77,13 +72,7 @@ def title_from_folder(folder: Path) -> str:
 
 def article_slug(title: str) -> str:
     """The file name an article title gets: ASCII lowercase letters, digits and single hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", title.translate(_TRANSLITERATIONS))
-    ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
-    ascii_text = re.sub(r"['’]", "", ascii_text.lower())  # "China's" -> "chinas", not "china-s"
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
-    if len(slug) > MAX_SLUG_LENGTH:
-        slug = slug[:MAX_SLUG_LENGTH + 1].rsplit("-", 1)[0] if "-" in slug[:MAX_SLUG_LENGTH] else slug[:MAX_SLUG_LENGTH]
-    return slug
+    return slug_from_title(title)
 
 
 def known_ids(root: Path) -> Known | None:
@@ -159,12 +148,19 @@ def annotation_template(slug: str, topic_ids: tuple[str, ...], known: Known) -> 
 #     claim: The claim in your own words.
 #     claimant: Who makes the claim
 #     status: {status_id:<24}# {', '.join(known.status_ids)}
+#     # updated: 2026-03-20           # when the status was given, if after the article's date
+#     # history:                      # the verdicts before it, oldest first
+#     #   - {{date: 2026-03-02, status: {status_id}, note: Why it was rated so then.}}
 #     sources: [{', '.join(source_ids)}]{' ' * max(1, 21 - len(', '.join(source_ids)))}# {_ids_hint('content/sources.yaml', known.source_ids)}{topics_line}
+#     # To cite one document of a source, with an archived copy, write it instead of the id:
+#     #   - {{id: {source_ids[0]}, title: The report, url: https://example.org/report,
+#     #      archive_url: https://web.archive.org/web/2026/https://example.org/report}}
 #     note: What a reader should know about the claim (Markdown).
 
 # caveats:
 #   - id: first-caveat
 #     kind: context                   # omission | contradiction | context | correction
+#     # date: 2026-03-05              # when it was added: a dated correction is listed under updates
 #     text: What a reader should keep in mind (Markdown).
 #     claims: [first-claim]
 #     sources: [{', '.join(source_ids)}]{' ' * max(1, 21 - len(', '.join(source_ids)))}# for an omission or contradiction: the sources that omit or contradict

@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import pickle
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .engine.memo import Memoised
 from .engine.store import Store, content_hash
-from .stages.articles import AnchoredArticle, anchor_article, replaced, without_body
+from .stages.articles import AnchoredArticle, anchor_article, replaced, targets_of, without_body
+from .stages.claimants import NamedClaimant, article_claimants
+from .stages.crossrefs import ArticleTargets, ContentLink
 from .stages.content import ArticleFiles, parse_article
 from .stages.diagnostics import Diagnostic
 from .stages.exports import ArticleExport, article_export
-from .stages.model import SiteConfig, Source
+from .stages.model import RegisteredClaimant, SiteConfig, Source
 from .stages.pages import (ListEntry, Section, article_page, index_page, list_entries, listed_article, member_item,
                            member_slug, shown_source_ids)
 from .stages.render import RenderedFile, environment_for, render_page
-from .stages.resolve import Cited, Registry, cited
+from .stages.resolve import ClaimantNames, Cited, Registry, check_source_kinds, cited
 from .stages.theme import TemplateSet
 
 
@@ -45,6 +47,7 @@ class RenderContext:
 class ArticleJob:
     files: ArticleFiles
     config: SiteConfig
+    claimants: tuple[RegisteredClaimant, ...]  # content/claimants.yaml
     render: RenderContext | None  # None: only analyse (digest check)
 
 
@@ -79,6 +82,9 @@ class ArticleSummary:
     counts: tuple[int, int, int] = (0, 0, 0)  # claims, caveats, annotations (claims and anchored caveats)
     shown_sources: tuple[str, ...] = ()  # the sources its page shows whole
     claim_topics: tuple[str, ...] = ()
+    named: tuple[NamedClaimant, ...] = ()  # the claimants its claims name
+    targets: ArticleTargets | None = None  # what links may point at in it
+    links: tuple[ContentLink, ...] = ()  # its id links and relative links: checked against the digest
 
     @property
     def problems(self) -> tuple[Diagnostic, ...]:
@@ -112,7 +118,7 @@ def article_chunk(jobs: list[ArticleJob]) -> list[tuple[Memoised[StoredArticle],
 
 
 def run_article(job: ArticleJob) -> tuple[Memoised[StoredArticle], ArticleFilesOut | None]:
-    summary, result = analyse(job.files, job.config)
+    summary, result = analyse(job.files, job.config, job.claimants)
     rendered = None
     if job.render is not None and result is not None:
         rendered = render_article(result.with_body(), job.render)
@@ -120,21 +126,28 @@ def run_article(job: ArticleJob) -> tuple[Memoised[StoredArticle], ArticleFilesO
     return Memoised(stored, summary.problems), rendered
 
 
-def analyse(files: ArticleFiles, config: SiteConfig) -> tuple[ArticleSummary, ArticleResult | None]:
+def analyse(files: ArticleFiles, config: SiteConfig, claimants: tuple[RegisteredClaimant, ...] = ()
+            ) -> tuple[ArticleSummary, ArticleResult | None]:
     """Parse and anchor one article (anchoring only if it parsed without problems)."""
     article, load_problems = parse_article(files)
     if article is None or load_problems:
         return ArticleSummary(files.slug, load_problems, (), cited(article) if article else None, False), None
     anchored, anchor_problems = anchor_article(article, config)
-    if anchored is None or anchor_problems:
-        return ArticleSummary(files.slug, load_problems, anchor_problems, cited(article), False), None
+    named, naming_problems = article_claimants(article, claimants)
+    anchor_problems += naming_problems + check_source_kinds(article.local_sources, config.source_kinds)
+    if anchored is None or anchor_problems:  # its references are still checked, its own sources known
+        return ArticleSummary(files.slug, load_problems, anchor_problems, cited(article), False,
+                              local_sources=article.local_sources), None
     light = without_body(anchored)
     result = ArticleResult(light, zlib.compress(anchored.body_html.encode("utf-8"), 1))  # level 1: fast; HTML shrinks 3-4 times
     listing = result.listing()
+    by_name = ClaimantNames(claimants)
     summary = ArticleSummary(
-        files.slug, load_problems, anchor_problems, cited(article), True, article.draft, list_entries(light),
-        content_hash(repr(listing)), article.local_sources, (len(light.claims), len(light.caveats), len(light.anchors)),
-        tuple(sorted(shown_source_ids(light))), tuple(sorted({t for c in light.claims for t in c.claim.topic_ids})))
+        files.slug, load_problems, anchor_problems, cited(article), True, article.draft,
+        list_entries(light, lambda name: by_name.get(name)), content_hash(repr(listing)), article.local_sources,
+        (len(light.claims), len(light.caveats), len(light.anchors)), tuple(sorted(shown_source_ids(light))),
+        tuple(sorted({t for c in light.claims for t in c.claim.topic_ids})), named, targets_of(light),
+        tuple(link for link in light.links if link.kind in ("id", "relative")))
     return summary, result
 
 
@@ -147,7 +160,7 @@ def render_article(article: AnchoredArticle, context: RenderContext) -> ArticleF
     entry the registry does not have (yet) is left to the build."""
     registry = context.registry
     sources = {**registry.sources, **{s.id: s for s in article.article.local_sources if s.id not in registry.sources}}
-    here = Registry(registry.config, sources, registry.topics)
+    here = replace(registry, sources=sources)
     page = None
     try:
         page = render_page(environment_for(context.templates, context.templates_key), here, context.has_search,
@@ -156,7 +169,7 @@ def render_article(article: AnchoredArticle, context: RenderContext) -> ArticleF
         page = None
     export = None
     if all(t in registry.topics for c in article.claims for t in c.claim.topic_ids):
-        export = article_export(registry.config, registry.topics, article)
+        export = article_export(registry.config, registry.topics, registry.claimants, article)
     return ArticleFilesOut(page, export)
 
 
@@ -168,6 +181,8 @@ class IndexJob:
     number: int
     pages: int
     lists: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]  # (kind of item, list, ((member, article key), ...))
+    extra: tuple[tuple[str, Any], ...] = ()  # what else the page shows (index_page's `extra`), made by the build
+    reads: tuple[str, ...] = ()  # what the build read to make `extra`
 
 
 def render_index(job: IndexJob, listing: Callable[[str], AnchoredArticle | None], context: RenderContext
@@ -176,28 +191,38 @@ def render_index(job: IndexJob, listing: Callable[[str], AnchoredArticle | None]
     registry = context.registry
     items: dict[str, tuple] = {}
     slugs: set[str] = set()
+    extra = dict(job.extra)
     for kind, name, members in job.lists:
         found = []
         for member, key in members:
+            if not key:  # not an article's: made by the build (a claimant of the claimants' index)
+                found.append(extra[member])
+                continue
             article = listing(key)
             if article is None:
                 return None
             found.append(member_item(kind, member, article))
             slugs.add(member_slug(member))
         items[name] = tuple(found)
-    page = index_page(job.section, job.number, job.pages, items, registry.sources, registry.topics)
+    extra["updates"] = items.pop(LATEST_UPDATES_LIST, ())
+    page = index_page(job.section, job.number, job.pages, items, registry.sources, registry.topics, extra)
     file = render_page(environment_for(context.templates, context.templates_key), registry, context.has_search, page)
     kind, _, entity = job.section.key.partition("/")
-    reads = {"site", f"template:{page.template}", f"items:{job.section.key}:{job.number}",
+    reads = {"site", f"template:{page.template}", f"items:{job.section.key}:{job.number}", *job.reads,
              *(f"listing:{slug}" for slug in slugs), *lookup_names(file.lookups)}
     if kind in ("topic", "source"):
         reads.add(f"{kind}:{entity}")
     return file, tuple(sorted(reads))
 
 
+LATEST_UPDATES_LIST = "latest-updates"  # the first page of home shows the newest members of "updates"
+# The registries a page's look-ups are recorded for; claimants are not: claimants.yaml is in the site key.
+_LOOKUP_NAMES = {"sources": "source", "topics": "topic", "targets": "targets"}
+
+
 def lookup_names(lookups: tuple[tuple[str, str], ...]) -> list[str]:
-    """The names of the registry entries a page's templates looked up ('source:x', 'topic:*', ...)."""
-    return [f"{'source' if registry == 'sources' else 'topic'}:{entry_id}" for registry, entry_id in lookups]
+    """The names of the registry entries a page's templates looked up ('source:x', 'topic:*', 'targets:slug')."""
+    return [f"{_LOOKUP_NAMES[registry]}:{entry_id}" for registry, entry_id in lookups if registry in _LOOKUP_NAMES]
 
 
 def index_chunk(store_path: str, code_version: str, context: RenderContext, jobs: list[IndexJob]
@@ -208,7 +233,11 @@ def index_chunk(store_path: str, code_version: str, context: RenderContext, jobs
     done = []
     for job in jobs:
         rendered = render_index(job, lambda key: _stored_listing(store, key), context)
-        done.append(None if rendered is None else (rendered[0].path, rendered[0].data, rendered[1]))
+        # A worker has no article's targets: a page whose notes link into another article is the build's.
+        if rendered is None or any(name.startswith("targets:") for name in rendered[1]):
+            done.append(None)
+        else:
+            done.append((rendered[0].path, rendered[0].data, rendered[1]))
     return done
 
 

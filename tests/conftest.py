@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -51,6 +52,27 @@ def stamps(folder: Path) -> dict[str, tuple[int, int]]:
     """Every file below `folder` -> (inode, mtime): what tells a rewritten file from a kept one."""
     return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def load_content(root: Path) -> SimpleNamespace:
+    """The site's files as read and shape-checked, references not yet checked (config, sources, topics,
+    claimants, articles); ContentErrors listing every problem, as a build reports them."""
+    from builder.stages.content import article_slugs, load_registries, parse_article, read_article_files
+    from builder.stages.diagnostics import ContentErrors
+
+    registries = load_registries(root)
+    slugs, problems = article_slugs(root)
+    articles = []
+    for slug, has_annotations in slugs.items():
+        parsed, article_problems = parse_article(read_article_files(root, slug, has_annotations))
+        problems += article_problems
+        if parsed is not None:
+            articles.append(parsed)
+    errors = [d for d in (*registries.diagnostics, *problems) if d.severity == "error"]
+    if errors:
+        raise ContentErrors(errors)
+    return SimpleNamespace(config=registries.config, sources=registries.sources, topics=registries.topics,
+                           claimants=registries.claimants, articles=tuple(articles))
 
 
 def article(title: str = "A call", date: str = "2026-02-04", body: str = "Some text.", extra: str = "") -> str:

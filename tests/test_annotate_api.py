@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
 from starlette.testclient import TestClient
@@ -100,8 +102,10 @@ def test_the_form_data_lists_the_scale_registries_and_claims(site: Path, tmp_pat
     assert preview.get("/__digest__/api/articles/riverton-bus-fares/form").status_code == 403  # no token
     data = preview.get("/__digest__/api/articles/riverton-bus-fares/form", headers={"X-Digest-Token": TOKEN}).json()
     assert [s["id"] for s in data["statuses"]] == ["confirmed", "unconfirmed", "disputed", "false"]
-    assert [s["id"] for s in data["sources"]] == ["riverton-council", "riverton-gazette", "transit-riders"]
+    assert [s["id"] for s in data["sources"]] == ["riverton-council", "riverton-gazette", "riverton-transit",
+                                                  "transit-riders"]
     assert [c["id"] for c in data["claims"]] == ["vote", "savings", "earlier-rises"]
+    assert "Ana Lopez" in data["claimants"]  # registered in claimants.yaml
     assert data["kinds"] == ["omission", "contradiction", "context", "correction"]
 
 
@@ -120,7 +124,10 @@ def test_a_verdict_change_writes_the_new_status(site: Path, tmp_path: Path) -> N
                                            content=json.dumps({"status": "false"}), headers=own())
     assert response.status_code == 201 and response.json()["note"] == "claim-savings"
     text = (site / ANNOTATIONS).read_text()
-    assert "    claimant: Mayor Ana Lopez\n    status: 'false'\n" in text  # quoted: a plain false is a boolean
+    assert "    status: 'false'  " in text  # quoted (a plain false is a boolean), its comment kept
+    savings = next(c for c in yaml.safe_load(text)["claims"] if c["id"] == "savings")
+    assert savings["status"] == "false" and savings["updated"] == datetime.date.today()
+    assert savings["history"][-1] == {"date": datetime.date(2026, 1, 22), "status": "disputed"}  # kept, dated
 
 
 def test_serving_on_another_address_turns_editing_off_unless_asked(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:

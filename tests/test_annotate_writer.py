@@ -8,10 +8,10 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
-from builder.annotate import document as document_module
-from builder.annotate.document import AnnotationDocument, NewCaveat, NewClaim, VerdictChange, has_verdict_history
+from builder.annotate.document import AnnotationDocument, NewCaveat, NewClaim, VerdictChange
 from builder.annotate.selectors import ArticleText, Unplaceable, place_quote
 from builder.annotate.writer import WriteRefused, edit_annotations
 from builder.build import check
@@ -114,18 +114,25 @@ def test_a_refused_write_names_the_problem_with_its_line_and_changes_nothing(sta
     before = (starter / ANNOTATIONS).read_bytes()
     with pytest.raises(WriteRefused) as refused:
         add(starter, NewClaim(Selector("voted"), "confirmd", ("riverton-gazete",), id="voted"))
+    claim = new_claim_line(before.decode())  # the lines of the refused claim, as it would have been written
     assert [str(d) for d in refused.value.diagnostics] == [
-        f"{ANNOTATIONS}:29:13: error: unknown status 'confirmd' (did you mean 'confirmed'?)",
-        f"{ANNOTATIONS}:30:15: error: unknown source 'riverton-gazete' (did you mean 'riverton-gazette'?)"]
+        f"{ANNOTATIONS}:{claim + 2}:13: error: unknown status 'confirmd' (did you mean 'confirmed'?)",
+        f"{ANNOTATIONS}:{claim + 3}:15: error: unknown source 'riverton-gazete' (did you mean 'riverton-gazette'?)"]
     assert (starter / ANNOTATIONS).read_bytes() == before
     assert [p.name for p in (starter / "content/articles").iterdir() if p.name.endswith(".tmp")] == []
 
 
+def new_claim_line(text: str) -> int:
+    """The line a new claim's `- id:` goes on: where `caveats:` is now (it moves down, past the claim)."""
+    return text.splitlines().index("caveats:") + 1
+
+
 def test_a_quote_that_does_not_anchor_is_refused_by_the_builds_anchoring(starter: Path) -> None:
+    claim = new_claim_line((starter / ANNOTATIONS).read_text())
     with pytest.raises(WriteRefused) as refused:
         add(starter, NewClaim(Selector("freeze tram fares"), "confirmed", ("riverton-council",), id="trams"))
     assert [str(d) for d in refused.value.diagnostics] == [
-        f"{ANNOTATIONS}:28:12: error: quote 'freeze tram fares' not found in the article text; "
+        f"{ANNOTATIONS}:{claim + 1}:12: error: quote 'freeze tram fares' not found in the article text; "
         "the closest passage is 'freeze bus fares' on line 11"]
 
 
@@ -160,18 +167,7 @@ def test_two_writes_at_once_are_serialised_and_both_kept(starter: Path) -> None:
     assert check(starter) is not None
 
 
-def test_a_verdict_change_sets_the_status_only_where_the_format_has_no_history(starter: Path) -> None:
-    if has_verdict_history():
-        pytest.skip("the format has verdict histories: test_a_verdict_change_records_the_previous_verdict covers it")
-    before = (starter / ANNOTATIONS).read_text()
-    edit_annotations(starter, SLUG, lambda d, a: d.change_verdict(VerdictChange("vote", "disputed", datetime.date(2026, 3, 1)), a.date))
-    after = (starter / ANNOTATIONS).read_text()
-    assert after == before.replace("    status: confirmed\n", "    status: disputed\n", 1)
-
-
-def test_a_verdict_change_records_the_previous_verdict_with_its_date(starter: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The history branch, on the document (the build checks `history` once the format has it: issue 12)."""
-    monkeypatch.setattr(document_module, "has_verdict_history", lambda: True)
+def test_a_verdict_change_records_the_previous_verdict_with_its_date(starter: Path) -> None:
     document = AnnotationDocument((starter / ANNOTATIONS).read_text(), ANNOTATIONS)
     article_date = datetime.date(2026, 1, 15)
     assert document.change_verdict(VerdictChange("vote", "disputed", datetime.date(2026, 2, 1)), article_date)
@@ -187,6 +183,21 @@ def test_a_verdict_change_records_the_previous_verdict_with_its_date(starter: Pa
             "      - date: 2026-02-01\n"
             "        status: disputed\n"
             "    sources: [riverton-council, riverton-gazette]\n") in document.text()
+
+
+def test_a_verdict_change_with_a_reason_moves_the_old_note_into_the_history(starter: Path) -> None:
+    document = AnnotationDocument((starter / ANNOTATIONS).read_text(), ANNOTATIONS)
+    change = VerdictChange("savings", "false", datetime.date(2026, 3, 1), note="The fare table shows 60 dollars.")
+    assert document.change_verdict(change, datetime.date(2026, 1, 15))
+    savings = next(c for c in yaml.safe_load(document.text())["claims"] if c["id"] == "savings")
+    assert (savings["status"], savings["updated"], savings["note"]) == (
+        "false", datetime.date(2026, 3, 1), "The fare table shows 60 dollars.")
+    assert savings["history"][-1] == {"date": datetime.date(2026, 1, 22), "status": "disputed",
+                                      "note": "The transit company's fare table puts a monthly pass at 62 dollars: "
+                                              "with a pass, the freeze saves about 60 dollars a year. The 120 "
+                                              "dollars hold for riders who buy single tickets."}
+    edit_annotations(starter, SLUG, lambda d, a: d.change_verdict(change, a.date))
+    assert check(starter) is not None  # the build takes the result
 
 
 def test_a_status_written_as_a_yaml_boolean_is_read_as_written(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ def test_build_prints_a_one_line_summary(tmp_path):
     site = make_site(tmp_path, {"content/articles/a.md": article(extra="topics: [trade]\nsource: trump\n")})
     result = CliRunner().invoke(main, ["build", "--source", str(site)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("built 12 pages from 1 article (0 claims, 0 caveats) into ")
+    assert result.stdout.startswith("built 19 pages from 1 article (0 claims, 0 caveats) into ")
     assert (site / "public" / "index.html").is_file()
     # the warnings (two unused sources, an empty topic) are shown but do not fail the build
     assert "3 warnings" in result.stderr

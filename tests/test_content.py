@@ -6,7 +6,7 @@ import pytest
 
 from builder.build import load_digest
 from builder.stages.diagnostics import ContentErrors
-from conftest import article, make_site
+from conftest import load_content, article, make_site
 
 ANNOTATIONS = """\
 claims:
@@ -106,3 +106,99 @@ def test_custom_status_scale_replaces_the_default(tmp_path):
     digest = load_digest(tmp_path)
     assert digest.articles[0].claims[0].status.label == "Pants on fire"
     assert [s.id for s in digest.registry.config.statuses] == ["true", "pants-on-fire"]
+    assert [s.id for s in digest.config.statuses] == ["true", "pants-on-fire"]
+
+
+# --- The fact-checker's additions, in their good forms -------------------------------------------
+
+DESK_ANNOTATIONS = """\
+claims:
+  - id: soy
+    quote: China's commitment
+    claimant: Donald Trump
+    status: false
+    updated: 2026-03-20
+    history:
+      - {date: 2026-02-04, status: unconfirmed}
+      - date: 2026-03-10
+        status: disputed
+        note: The **ministry** denied it.
+    sources:
+      - trump
+      - id: xinhua
+        url: https://english.news.cn/readout
+        title: Readout
+        archive_url: http://archive.example/readout
+        archive_date: 2026-02-05
+        accessed: 2026-02-05
+caveats:
+  - id: fixed
+    kind: correction
+    date: 2026-02-06
+    text: An earlier version misquoted the ministry.
+    sources:
+      - {id: analysts, title: A note sent to the desk}
+"""
+
+
+def test_verdict_history_citations_and_dates_are_read_with_their_types(tmp_path):
+    import datetime
+
+    make_site(tmp_path, {"content/articles/a.md": article(body="One outcome was China”s commitment to buy."),
+                         "content/articles/a.yaml": DESK_ANNOTATIONS})
+    claim = load_content(tmp_path).articles[0].claims[0]
+    assert claim.updated == datetime.date(2026, 3, 20)
+    assert [(step.date, step.status.id, step.note) for step in claim.history] == [
+        (datetime.date(2026, 2, 4), "unconfirmed", ""), (datetime.date(2026, 3, 10), "disputed", "The **ministry** denied it.")]
+    assert claim.source_ids == ("trump", "xinhua")
+    (citation,) = claim.citations
+    assert (citation.source.id, citation.url, citation.title, citation.archive_url, citation.archive_date,
+            citation.accessed) == ("xinhua", "https://english.news.cn/readout", "Readout", "http://archive.example/readout",
+                                   datetime.date(2026, 2, 5), datetime.date(2026, 2, 5))
+    assert str(citation.source.at) == "content/articles/a.yaml:14:13"
+    digest = load_digest(tmp_path)
+    anchored = digest.articles[0].claims[0]
+    assert [(v.date.isoformat(), v.status.label) for v in anchored.verdicts] == [
+        ("2026-02-04", "Unconfirmed"), ("2026-03-10", "Disputed"), ("2026-03-20", "False")]
+    assert anchored.history[1].note_html == "<p>The <strong>ministry</strong> denied it.</p>\n"
+    caveat = digest.articles[0].caveats[0].caveat
+    assert (caveat.date, caveat.source_ids, caveat.citations[0].title) == (
+        datetime.date(2026, 2, 6), ("analysts",), "A note sent to the desk")
+
+
+def test_a_claim_without_updated_was_given_its_verdict_with_the_article(tmp_path):
+    make_site(tmp_path, {"content/articles/a.md": article(body="One outcome was China”s commitment to buy."),
+                         "content/articles/a.yaml": ANNOTATIONS})
+    claim = load_digest(tmp_path).articles[0].claims[0]
+    assert (claim.claim.updated, claim.updated.isoformat(), claim.history) == (None, "2026-02-04", ())
+
+
+def test_source_kinds_in_the_config_replace_the_built_in_list(tmp_path):
+    make_site(tmp_path, {
+        "site/config.yaml": "title: T\nsource_kinds: [government, court, statistics-office]\n",
+        "content/sources.yaml": "census:\n  name: Census bureau\n  kind: statistics-office\n",
+        "content/articles/a.md": article(body="Text."),
+        "content/articles/a.yaml": "sources:\n  - {id: judge, name: The court, kind: court}\n",
+    })
+    digest = load_digest(tmp_path)
+    assert digest.config.source_kinds == ("government", "court", "statistics-office")
+    assert [(s.id, s.kind) for s in digest.sources] == [("census", "statistics-office"), ("judge", "court")]
+
+
+def test_claimants_yaml_is_read_with_its_aliases(tmp_path):
+    make_site(tmp_path, {
+        "content/claimants.yaml": "trump:\n  name: Donald Trump\n  url: https://www.whitehouse.gov/\n"
+                                  "  aliases: [Trump, President Trump]\n",
+        "content/articles/a.md": article()})
+    (entry,) = load_content(tmp_path).claimants
+    assert (entry.id, entry.name, entry.url, entry.aliases) == (
+        "trump", "Donald Trump", "https://www.whitehouse.gov/", ("Trump", "President Trump"))
+    assert [str(at) for at in entry.alias_at] == ["content/claimants.yaml:4:13", "content/claimants.yaml:4:20"]
+
+
+def test_every_existing_digest_reads_as_before_when_it_uses_none_of_the_additions(tmp_path):
+    make_site(tmp_path, {"content/articles/a.md": article(body="One outcome was China”s commitment to buy."),
+                         "content/articles/a.yaml": ANNOTATIONS})
+    content = load_content(tmp_path)
+    claim = content.articles[0].claims[0]
+    assert (claim.history, claim.citations, claim.updated, content.claimants) == ((), (), None, ())

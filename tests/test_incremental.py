@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from builder.build import build
-from builder.build import CACHE_DIR
+from builder.build import CACHE_DIR, build
 from builder.engine.session import STORE_FILE
 from builder.stages.diagnostics import ContentErrors
+from builder.stages.pages import PAGE_TEMPLATES
 
 from conftest import make_site, stamps, tree
 
@@ -84,6 +84,9 @@ EDITS = st.lists(st.tuples(st.sampled_from([
     "article-text", "article-title", "article-topics", "add-article", "delete-article", "claim-text",
     "claim-source", "delete-annotations", "source-name", "add-source", "delete-source", "topic-title",
     "delete-topic", "template", "delete-template", "config", "static", "draft", "article-date",
+    # the fact-checker's desk: verdicts over time, cited documents, claimants, corrections, id links
+    "claim-history", "claim-updated", "citation", "claimants-yaml", "claimant-name", "caveat-date",
+    "correction", "id-link", "id-link-in-note", "claim-id",
 ]), st.integers(0, 3)), min_size=1, max_size=6)
 
 
@@ -152,11 +155,59 @@ def apply_edit(root: Path, kind: str, number: int) -> None:
                           encoding="utf-8")
     elif kind == "draft":
         edit(md, "source: xinhua\n", "source: xinhua\ndraft: true\n")
+    else:
+        apply_desk_edit(root, kind, number, slug, md, yaml, edit)
+
+
+def apply_desk_edit(root: Path, kind: str, number: int, slug: str, md: Path, yaml: Path, edit) -> None:  # type: ignore[no-untyped-def]
+    """Edits of what issue 12 added to the format: each may make the site fail to build, which is fine."""
+    other = f"call-{(int(slug.rsplit('-', 1)[-1]) + 1) % 3 if slug.startswith('call-') else number % 3}"
+    if kind == "claim-history":  # a verdict given later, after an earlier one
+        edit(yaml, "    status: unconfirmed\n", f"    status: unconfirmed\n    updated: 2026-03-0{number + 1}\n"
+                                              f"    history:\n      - date: 2026-02-2{number}\n        status: disputed\n"
+                                              f"        note: Variant {number}.\n")
+    elif kind == "claim-updated":
+        if yaml.exists() and "updated: " in yaml.read_text(encoding="utf-8"):
+            text = yaml.read_text(encoding="utf-8")
+            yaml.write_text(re.sub(r"updated: \S+", f"updated: 2026-03-1{number}", text, count=1), encoding="utf-8")
+        else:
+            edit(yaml, "    status: unconfirmed\n", f"    status: unconfirmed\n    updated: 2026-03-1{number}\n")
+    elif kind == "citation":  # a source id becomes one cited document, with an archived copy
+        edit(yaml, "    sources: [trump]\n", f"    sources:\n      - id: trump\n        url: https://truth.example/{number}\n"
+                                            f"        title: Post {number}\n"
+                                            f"        archive_url: https://web.archive.org/web/2026/https://truth.example/{number}\n")
+    elif kind == "claimants-yaml":
+        path = root / "content" / "claimants.yaml"
+        if number == 0:
+            path.unlink(missing_ok=True)
+        else:
+            aliases = ["President Trump"] if number % 2 else ["President Trump", "Trump"]
+            path.write_text(f"trump:\n  name: Donald Trump\n  description: Variant {number}.\n  aliases: {aliases}\n",
+                            encoding="utf-8")
+    elif kind == "claimant-name":
+        edit(yaml, "claimant: Donald Trump", ["claimant: President Trump", "claimant: Trump", "claimant: trump",
+                                              "claimant: Xi Jinping"][number])
+    elif kind == "caveat-date":
+        edit(yaml, "    kind: omission\n", f"    kind: omission\n    date: 2026-03-0{number + 1}\n")
+    elif kind == "correction":
+        edit(yaml, "    kind: omission\n", "    kind: correction\n")
+    elif kind == "id-link":  # an article's text links a claim of another article by its id
+        target = ["soybeans", "omitted", "claim-soybeans", "beans"][number]
+        edit(md, "reported the call.", f"reported [the call](@/articles/{other}.md#{target}).")
+    elif kind == "id-link-in-note":
+        edit(yaml, "    text: Xinhua's readout does not mention soybeans.\n",
+             f"    text: Xinhua's readout does not mention [soybeans](@/articles/{other}.md#soybeans) "
+             f"([source](@/sources/{['trump', 'analysts', 'xinhua', 'nobody'][number]})).\n")
+    elif kind == "claim-id":  # renames the claim (and what in its own file names it)
+        if yaml.exists():
+            yaml.write_text(yaml.read_text(encoding="utf-8").replace("id: soybeans", "id: soy")
+                            .replace("claims: [soybeans]", "claims: [soy]"), encoding="utf-8")
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(EDITS)
 @example([("add-article", 0), ("add-article", 0)])  # two articles with the same files: keyed by slug too
+@example([("id-link", 0), ("claim-id", 1), ("claim-id", 0)])  # a linked claim renamed, then its link
 def test_incremental_output_equals_a_clean_build_after_any_edits(edits: list[tuple[str, int]]) -> None:
     with tempfile.TemporaryDirectory() as temporary:
         root = make_site(Path(temporary) / "site", base_files())
@@ -360,4 +411,45 @@ def test_editing_one_page_template_re_renders_only_the_pages_that_use_it(tmp_pat
         (Path(__file__).resolve().parent.parent / "templates" / "base.html").read_text(encoding="utf-8") + "\n",
         encoding="utf-8")
     assert build(root, out, jobs=1).rendered == summary.pages
+    assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
+
+
+def test_every_template_of_the_theme_but_its_partials_is_a_page_template() -> None:
+    """A page whose template the build does not fingerprint would miss the template's edits."""
+    theme = Path(__file__).resolve().parent.parent / "templates"
+    assert set(PAGE_TEMPLATES) == {p.name for p in theme.glob("*.html")} - {"base.html", "macros.html"}
+
+
+def test_a_page_linking_a_claim_by_id_follows_it_when_it_becomes_a_caveat(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    md = root / "content/articles/call-0.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("reported the call", "reported [the call](@/articles/call-1.md#x)"),
+                  encoding="utf-8")
+    yaml = root / "content/articles/call-1.yaml"
+    yaml.write_text(ANNOTATIONS.replace("id: soybeans", "id: x").replace("claims: [soybeans]", "claims: [x]"), encoding="utf-8")
+    build(root, out, jobs=1)
+    assert 'href="../call-1/#claim-x"' in (out / "articles/call-0/index.html").read_text(encoding="utf-8")
+    yaml.write_text(ANNOTATIONS.replace("id: omitted", "id: x"), encoding="utf-8")  # now x is the caveat
+    build(root, out, jobs=1)
+    assert 'href="../call-1/#caveat-x"' in (out / "articles/call-0/index.html").read_text(encoding="utf-8")
+    assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
+
+
+def test_registering_a_claimant_re_renders_the_pages_that_name_them_and_no_article_that_does_not(tmp_path: Path) -> None:
+    root = make_site(tmp_path, base_files())
+    other = root / "content/articles/call-2.yaml"
+    other.write_text(ANNOTATIONS.replace("claimant: Donald Trump", "claimant: Xinhua"), encoding="utf-8")
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    before = stamps(out)
+    (root / "content/claimants.yaml").write_text("trump:\n  name: Donald J. Trump\n  aliases: [Donald Trump]\n",
+                                                 encoding="utf-8")
+    build(root, out, jobs=1)
+    after = stamps(out)
+    changed = {path for path in after if after[path] != before.get(path) and path.endswith(".html")}
+    assert {"articles/call-0/index.html", "articles/call-1/index.html", "claimants/trump/index.html"} <= changed
+    assert "articles/call-2/index.html" not in changed
+    assert "Donald J. Trump" in (out / "articles/call-0/index.html").read_text(encoding="utf-8")
+    assert not (out / "claimants/donald-trump").exists()
     assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]

@@ -152,7 +152,7 @@ def linked_site(root: Path, base: str, closed_port: int) -> Path:
             [HEAD-shy page]({base}/no-head),
             [nobody home](http://127.0.0.1:{closed_port}/) and [nowhere](http://nowhere.invalid/page).
 
-            The [same figures]({base}/missing#table-2) again, and a [relative link](../other/).
+            The [same figures]({base}/missing#table-2) again, and a [relative link](../../topics/).
             """,
         "content/articles/call.yaml": f"""\
             claims:

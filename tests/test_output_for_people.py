@@ -38,15 +38,15 @@ def test_summary_counts_pages_claims_caveats_warnings_and_seconds(tmp_path: Path
     result = run("build", "--source", str(site))
     assert result.exit_code == 0
     line = result.stdout.strip()
-    assert re.fullmatch(rf"built 12 pages from 1 article \(1 claim, 0 caveats\) into {re.escape(str(site / 'public'))} "
-                        r"in \d+\.\d\d s: 12 changed, 0 unchanged, 4 warnings", line)
+    assert re.fullmatch(rf"built 19 pages from 1 article \(1 claim, 0 caveats\) into {re.escape(str(site / 'public'))} "
+                        r"in \d+\.\d\d s: 19 changed, 0 unchanged, 4 warnings", line)
     assert result.stderr.endswith("0 errors, 4 warnings\n")
 
 
 def test_a_second_build_reports_every_page_unchanged(tmp_path: Path) -> None:
     site = small_site(tmp_path)
     run("build", "--source", str(site))
-    assert ": 0 changed, 12 unchanged, " in run("build", "--source", str(site)).stdout
+    assert ": 0 changed, 19 unchanged, " in run("build", "--source", str(site)).stdout
 
 
 def test_quiet_prints_only_problems(tmp_path: Path) -> None:
@@ -65,7 +65,7 @@ def test_verbose_prints_stage_durations_and_changed_files(tmp_path: Path) -> Non
     result = run("build", "--verbose", "--source", str(small_site(tmp_path)))
     # The article's page is rendered as it is analysed; the index pages, feeds and exports after.
     assert re.search(r"^  reading: \d+\.\d\d s\n  analysing 1 article: [\d.]+ s\n  resolving: [\d.]+ s\n"
-                     r"  rendering 21 files: [\d.]+ s$", result.stderr, re.M)
+                     r"  rendering 29 files: [\d.]+ s$", result.stderr, re.M)
     assert "  changed articles/call/index.html" in result.stdout
 
 
@@ -127,3 +127,24 @@ def test_a_long_stage_without_a_count_shows_its_name_until_it_ends() -> None:
         time.sleep(0.01)
     progress.finish()
     assert stream.getvalue() == "\rresolving…\r\x1b[K"
+
+
+def test_article_pages_naming_claimants_are_rendered_as_they_are_read(tmp_path: Path, monkeypatch) -> None:
+    """The worker that reads an article renders its page, claimants and own id links included; a page that
+    links another article by id is rendered by the build, which knows that article's claims."""
+    import shutil
+
+    from builder import outputs
+    site = tmp_path / "desk"
+    shutil.copytree(Path(__file__).parent / "sites" / "desk", site, ignore=shutil.ignore_patterns(".digest-cache"))
+    rendered_by_the_build = []
+    render_article = outputs._RENDERERS["article"]
+
+    def recorded(context, env, path, slug):  # type: ignore[no-untyped-def]
+        rendered_by_the_build.append(slug)
+        return render_article(context, env, path, slug)
+
+    monkeypatch.setitem(outputs._RENDERERS, "article", recorded)
+    result = run("build", "--verbose", "--no-search", "--source", str(site))
+    assert "built 25 pages from 2 articles" in result.stdout
+    assert rendered_by_the_build == ["water-tariffs"]  # budget-vote's page was rendered as it was read

@@ -57,3 +57,33 @@ def test_output_is_the_same_for_any_jobs_and_hash_seed(generated_site: Path, ser
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
         assert tree(out) == serial_output
+
+
+def test_a_site_template_that_reads_the_claimants_renders_the_same_on_workers(tmp_path: Path) -> None:
+    """Workers get the claimants registry as it is made (from claimants.yaml): a site's own template
+    that lists them all renders on them as in one process, and follows an edit of claimants.yaml."""
+    import shutil
+
+    from bs4 import BeautifulSoup
+    site = tmp_path / "desk"
+    shutil.copytree(REPO / "tests" / "sites" / "desk", site)
+    (site / "templates").mkdir()
+    theme = (REPO / "templates" / "article.html").read_text(encoding="utf-8")
+    (site / "templates" / "article.html").write_text(theme.replace(
+        "</article>", "<p id='everyone'>{{ claimants|length }} names: {{ claimants|sort|join(', ') }}</p></article>"),
+        encoding="utf-8")
+    build(site, tmp_path / "serial", jobs=1)
+    with ProcessPoolExecutor(2) as executor:
+        build(site, tmp_path / "workers", executor=executor)
+        assert tree(tmp_path / "workers") == tree(tmp_path / "serial")
+        page = BeautifulSoup((tmp_path / "workers/articles/budget-vote/index.html").read_bytes(), "html.parser")
+        assert page.find(id="everyone").get_text() == "2 names: Ana Lopez, 张伟"  # the registered ones
+        registry = site / "content/claimants.yaml"
+        registry.write_text(registry.read_text(encoding="utf-8").replace("name: 张伟", "name: Zhang Wei")
+                            .replace("aliases: [Zhang Wei]", "aliases: [张伟]"),
+                            encoding="utf-8")
+        build(site, tmp_path / "workers", executor=executor)
+    page = BeautifulSoup((tmp_path / "workers/articles/budget-vote/index.html").read_bytes(), "html.parser")
+    assert page.find(id="everyone").get_text() == "2 names: Ana Lopez, Zhang Wei"
+    build(site, tmp_path / "clean", jobs=1, use_cache=False)
+    assert tree(tmp_path / "workers") == tree(tmp_path / "clean")

@@ -31,9 +31,9 @@ def test_init_creates_a_digest_that_builds(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) == [
         ".gitignore", "content/articles/riverton-bus-fares.md", "content/articles/riverton-bus-fares.yaml",
-        "content/sources.yaml", "content/topics.yaml", "site/config.yaml"]
+        "content/claimants.yaml", "content/sources.yaml", "content/topics.yaml", "site/config.yaml"]
     summary = build(site, site / "public")
-    assert (summary.articles, summary.claims, summary.caveats) == (1, 3, 1)
+    assert (summary.articles, summary.claims, summary.caveats, summary.warnings) == (1, 3, 2, ())
     assert page(site / "public", "index.html").title.string.endswith("My Digest")
 
 
@@ -143,3 +143,19 @@ def test_new_title_without_latin_letters_needs_a_slug(tmp_path: Path) -> None:
     assert run("new", "习近平", "--slug", "xi-jinping", "--source", str(tmp_path)).exit_code == 0
     build(tmp_path, tmp_path / "public")
     assert page(tmp_path / "public", "articles/xi-jinping/index.html").h1.get_text() == "习近平"
+
+
+def test_the_new_articles_template_shows_how_to_give_a_verdict_history(tmp_path: Path) -> None:
+    run("init", str(tmp_path))
+    run("new", "Council opens a bus lane", "--source", str(tmp_path), "--date", "2026-03-01")
+    annotations = tmp_path / "content/articles/council-opens-a-bus-lane.yaml"
+    text = annotations.read_text()
+    claims_block = re.search(r"^# claims:\n(?:#.*\n)+", text, re.MULTILINE).group(0)
+    uncommented = re.sub(r"^# ?", "", claims_block, flags=re.MULTILINE)
+    # ... and the optional lines of the verdict history, commented once more inside the block
+    uncommented = re.sub(r"^    # (updated|history|  - \{date)", r"    \1", uncommented, flags=re.MULTILINE)
+    assert "    updated: 2026-03-20" in uncommented and "      - {date: 2026-03-02, status: unconfirmed" in uncommented
+    annotations.write_text(text.replace(claims_block, uncommented.replace("WORDS FROM THE ARTICLE", "Write the article here")))
+    build(tmp_path, tmp_path / "public")
+    note = page(tmp_path / "public", "articles/council-opens-a-bus-lane/index.html").find(id="claim-first-claim")
+    assert [t["datetime"] for t in note.select(".verdict-history time")] == ["2026-03-02", "2026-03-20"]

@@ -32,6 +32,20 @@ def test_the_default_digest_is_valid_against_the_schema(schema_name, path):
     jsonschema.validate(data, SCHEMAS[schema_name])
 
 
+@pytest.mark.parametrize("schema_name, path", [
+    ("annotations", "tests/sites/desk/content/articles/water-tariffs.yaml"),
+    ("annotations", "tests/sites/desk/content/articles/budget-vote.yaml"),
+    ("annotations", "builder/starter/content/articles/riverton-bus-fares.yaml"),
+    ("claimants", "tests/sites/desk/content/claimants.yaml"),
+    ("claimants", "builder/starter/content/claimants.yaml"),
+    ("sources", "tests/sites/desk/content/sources.yaml"),
+    ("config", "tests/sites/desk/site/config.yaml"),
+])
+def test_verdict_histories_citations_claimants_and_source_kinds_are_valid_against_the_schema(schema_name, path):
+    data = as_json_types(yaml.safe_load((REPO / path).read_text(encoding="utf-8")))
+    jsonschema.validate(data, SCHEMAS[schema_name])
+
+
 def test_front_matter_of_the_default_article_is_valid():
     text = (REPO / "content/articles/trump-xi-call-2026-02-04.md").read_text(encoding="utf-8")
     front = as_json_types(yaml.safe_load(text.split("---\n")[1]))
@@ -44,10 +58,33 @@ def test_front_matter_of_the_default_article_is_valid():
     ({"caveats": [{"id": "a", "kind": "rumour", "text": "t"}]}, "rumour"),
     ({"claims": [{"id": "Not An Id", "quote": "q", "status": "s", "sources": ["x"]}]}, "Not An Id"),
     ({"sources": [{"id": "x", "name": "X", "url": "javascript:alert(1)"}]}, "javascript"),
+    ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": [{"id": "x", "archive-url": "https://a.b/"}]}]},
+     "archive-url"),
+    ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": [{"id": "x", "url": "ftp://a.b/c"}]}]}, "ftp"),
+    ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": [{"url": "https://a.b/c"}]}]}, "https://a.b/c"),
+    ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": ["x"], "updated": "20 March"}]}, "20 March"),
+    ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": ["x"], "history": [{"status": "t"}]}]}, "date"),
+    ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": ["x"],
+                  "history": [{"date": "2026-01-01", "status": "t", "why": "w"}]}]}, "why"),
+    ({"caveats": [{"id": "a", "kind": "correction", "text": "t", "date": "yesterday"}]}, "yesterday"),
 ])
 def test_the_schema_rejects_what_the_validator_rejects(document, reason):
     with pytest.raises(jsonschema.ValidationError) as error:
-        jsonschema.validate(document, SCHEMAS["annotations"])
+        jsonschema.validate(document, SCHEMAS["annotations"], format_checker=jsonschema.FormatChecker())
+    assert reason in str(error.value)
+
+
+@pytest.mark.parametrize("schema_name, document, reason", [
+    ("claimants", {"trump": {"name": "Donald Trump", "website": "https://x.y/"}}, "website"),
+    ("claimants", {"trump": {"aliases": ["Trump"]}}, "name"),
+    ("claimants", {"trump": {"name": "Donald Trump", "aliases": ""}}, "aliases"),
+    ("claimants", {"Donald Trump": {"name": "Donald Trump"}}, "Donald Trump"),
+    ("config", {"title": "T", "source_kinds": ["Statistics office"]}, "Statistics office"),
+    ("sources", {"census": {"name": "Census", "kind": "statistics office"}}, "statistics office"),
+])
+def test_the_registry_and_config_schemas_reject_what_the_validator_rejects(schema_name, document, reason):
+    with pytest.raises(jsonschema.ValidationError) as error:
+        jsonschema.validate(document, SCHEMAS[schema_name])
     assert reason in str(error.value)
 
 
@@ -58,7 +95,7 @@ def test_digest_schema_prints_the_annotation_schema_and_writes_all(tmp_path):
     written = CliRunner().invoke(main, ["schema", "--out", str(tmp_path / "schemas")])
     assert written.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "schemas").iterdir()) == [
-        "annotations.schema.json", "config.schema.json", "front-matter.schema.json",
+        "annotations.schema.json", "claimants.schema.json", "config.schema.json", "front-matter.schema.json",
         "sources.schema.json", "topics.schema.json"]
 
 

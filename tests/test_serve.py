@@ -208,7 +208,7 @@ def test_an_edit_rebuilds_the_page_and_sends_a_reload_event(server: Server) -> N
         assert seconds < 5
     finally:
         events.close()
-    server.stdout.wait_for(r"rebuilt in [\d.]+ s: 1 of 12 pages changed")
+    server.stdout.wait_for(r"rebuilt in [\d.]+ s: 1 of 23 pages changed")
 
 
 def test_a_file_the_build_does_not_read_triggers_no_rebuild(server: Server) -> None:

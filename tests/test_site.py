@@ -39,6 +39,9 @@ def test_example_site_has_every_page(example_site):
         "topics/index.html", "topics/trade/index.html", "topics/agriculture/index.html", "topics/russia/index.html",
         "sources/index.html", "sources/xinhua/index.html", "sources/trump/index.html", "sources/kremlin/index.html",
         "sources/analysts/index.html", "sources/local-blog/index.html", "discrepancies/index.html",
+        "claimants/index.html", "claimants/donald-trump/index.html", "claimants/xinhua/index.html",
+        "statuses/index.html", "statuses/confirmed/index.html", "statuses/unconfirmed/index.html",
+        "statuses/disputed/index.html", "statuses/false/index.html", "updates/index.html",
         "search/index.html", "404.html",
     }
 

@@ -36,7 +36,7 @@ def test_installed_wheel_inits_and_builds_a_digest_from_another_folder(tmp_path:
     assert run(digest, "--version", cwd=elsewhere).strip() == f"digest, version {__version__}"
     run(digest, "init", "site", cwd=tmp_path)
     run(digest, "new", "Hello from the wheel", "--source", tmp_path / "site", cwd=elsewhere)
-    assert "built 13 pages from 2 articles" in run(digest, "build", "--source", tmp_path / "site", cwd=elsewhere)
+    assert "built 24 pages from 2 articles" in run(digest, "build", "--source", tmp_path / "site", cwd=elsewhere)
     home = (tmp_path / "site" / "public" / "index.html").read_text(encoding="utf-8")
     assert "Riverton council freezes bus fares" in home
     assert (tmp_path / "site" / "public" / "static" / "style.css").read_bytes() == \

@@ -203,9 +203,13 @@
     } else {
       title.textContent = `Change the verdict of “${shorten(claim.label)}”`;
       const statusSelect = select(statuses, claim.status);
+      const reason = el("textarea", { rows: "3" });
       fields.append(field("da-verdict", "New status", statusSelect,
-        form.history ? "The previous verdict is kept in the claim's history, with its date." : null));
-      submit = () => call(`claims/${encodeURIComponent(claim.id)}/verdict`, { status: statusSelect.value });
+        "The previous verdict is kept in the claim's history, with the day it was given."),
+        field("da-reason", "Why (Markdown, optional)", reason,
+          "Replaces the claim's note; the old note stays with the old verdict."));
+      submit = () => call(`claims/${encodeURIComponent(claim.id)}/verdict`,
+        { status: statusSelect.value, note: reason.value });
     }
     dialog.showModal();
     const first = fields.querySelector("input, select, textarea");

@@ -19,7 +19,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 from ..scaffold import article_slug
 from ..stages.anchoring import Selector
 from ..stages.diagnostics import ContentErrors, Diagnostic, Location
-from ..stages.shapes import CLAIM, ID_PATTERN
+from ..stages.shapes import ID_PATTERN
 from ..stages.yamlfile import parse_yaml
 
 # The layout `digest new` and the README use, for a file that shows none of its own.
@@ -57,11 +57,7 @@ class VerdictChange:
     claim_id: str
     status: str
     on: datetime.date  # the day the new verdict is given
-
-
-def has_verdict_history() -> bool:
-    """Whether the content format records earlier verdicts (a claim's `history` and `updated`)."""
-    return "history" in CLAIM.field_names()
+    note: str = ""  # why: replaces the claim's note, whose reason goes with the old verdict into the history
 
 
 class AnnotationDocument:
@@ -156,8 +152,8 @@ class AnnotationDocument:
         return entry_id
 
     def change_verdict(self, change: VerdictChange, article_date: datetime.date) -> bool:
-        """Set the claim's status; where the format has a history, the previous verdict goes into it
-        with the day it was given (`updated`, else the article's date). False if nothing changed."""
+        """Set the claim's status; the previous verdict goes into its history with the day it was
+        given (`updated`, else the article's date). False if nothing changed."""
         entry = self.entry("claims", change.claim_id)
         if entry is None:
             raise KeyError(change.claim_id)
@@ -165,7 +161,7 @@ class AnnotationDocument:
         if previous == change.status:
             return False
         given_on = entry.get("updated", article_date)
-        if has_verdict_history() and isinstance(given_on, datetime.date) and given_on < change.on:
+        if isinstance(given_on, datetime.date) and given_on < change.on:
             if "updated" in entry:
                 entry["updated"] = change.on
             else:
@@ -177,9 +173,15 @@ class AnnotationDocument:
             step = CommentedMap()
             step["date"] = given_on
             step["status"] = entry["status"]
+            if change.note.strip() and _scalar_text(entry.get("note")):
+                step["note"] = entry["note"]
             history.append(step)
         # A verdict given earlier the same day is replaced, not kept: history dates are strictly increasing.
         entry["status"] = change.status
+        if change.note.strip():
+            if "note" in entry:
+                del entry["note"]
+            _put_text(entry, "note", change.note)
         return True
 
     def new_id(self, text: str, fallback: str) -> str:

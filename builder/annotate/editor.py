@@ -25,7 +25,7 @@ from starlette.routing import Route
 from ..stages.content import ARTICLES_DIR, load_registries
 from ..stages.diagnostics import Diagnostic, Location
 from ..stages.shapes import CAVEAT_KINDS, ID_PATTERN, SLUG_PATTERN
-from .document import NewCaveat, NewClaim, VerdictChange, has_verdict_history
+from .document import NewCaveat, NewClaim, VerdictChange
 from .selectors import ArticleText, Unplaceable, place_quote
 from .writer import WriteRefused, current_article, edit_annotations, known_sources, today
 
@@ -45,7 +45,7 @@ CLAIM_FIELDS = {"exact": (_TEXT, 2000, True), "prefix": (_TEXT, 1000, False), "s
 CAVEAT_FIELDS = {"exact": (_TEXT, 2000, False), "prefix": (_TEXT, 1000, False), "suffix": (_TEXT, 1000, False),
                  "kind": (_TEXT, 50, True), "text": (_TEXT, 20000, True), "claims": (_IDS, 100, False),
                  "sources": (_IDS, 50, False), "noted_by": (_IDS, 50, False)}
-VERDICT_FIELDS = {"status": (_TEXT, 100, True)}
+VERDICT_FIELDS = {"status": (_TEXT, 100, True), "note": (_TEXT, 5000, False)}
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def editor_routes(editor: Editor) -> list[Route]:
 
 
 def form_data(root: Path, slug: str, body: dict) -> Response:
-    """What the form offers: the status scale, the sources, topics and caveat kinds, the article's claims."""
+    """What the form offers: the status scale, sources, topics, caveat kinds and claimants, the article's claims."""
     registries = load_registries(root)
     try:
         article = current_article(root, slug)
@@ -145,8 +145,9 @@ def form_data(root: Path, slug: str, body: dict) -> Response:
         "topics": [{"id": t.id, "title": t.title} for t in registries.topics],
         "kinds": list(CAVEAT_KINDS),
         "claims": [{"id": c.id, "label": c.claim or c.selector.quote, "status": c.status.id} for c in article.claims],
-        "claimants": sorted({c.claimant for c in article.claims if c.claimant}),
-        "history": has_verdict_history(),
+        # The names claims already use, and the registered claimants' names: choosing one keeps pages together.
+        "claimants": sorted({c.claimant for c in article.claims if c.claimant}
+                            | {c.name for c in registries.claimants}),
     })
 
 
@@ -174,7 +175,7 @@ def change_verdict(root: Path, slug: str, claim_id: str, body: dict) -> Response
     def edit(document, article):  # type: ignore[no-untyped-def]
         if document.entry("claims", claim_id) is None:
             raise WriteRefused([Diagnostic(Location(f"content/articles/{slug}.yaml", 1), f"no claim '{claim_id}' in this file")])
-        document.change_verdict(VerdictChange(claim_id, body["status"], today()), article.date)
+        document.change_verdict(VerdictChange(claim_id, body["status"], today(), body.get("note", "")), article.date)
         return claim_id
     return _write(root, slug, edit, "claim")
 

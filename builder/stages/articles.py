@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import markup
+import datetime
+
+from . import crossrefs, markup, verdicts
 from .anchoring import BLOCK_BREAK, FoldedText, QuoteAmbiguous, QuoteNotFound, Selector, Span, find_quote, fold
+from .crossrefs import ArticleTargets, ContentLink
 from .diagnostics import Collector, Diagnostic, Location
 from .model import Article, Caveat, Claim, SiteConfig, Status
 from .pagetext import TextAnchor, page_text
+from .verdicts import Verdict
 
 
 @dataclass(frozen=True)
@@ -24,10 +28,18 @@ class AnchoredClaim:
     number: int  # 1-based, in reading order
     status: Status
     note_html: str
+    history: tuple[Verdict, ...] = ()  # the earlier verdicts, oldest first
+    updated: datetime.date | None = None  # when the current verdict was given (the claim's, or the article's date)
 
     @property
     def note_id(self) -> str:
         return f"claim-{self.claim.id}"
+
+    @property
+    def verdicts(self) -> tuple[Verdict, ...]:
+        """Every verdict, oldest first, the current one last."""
+        assert self.updated is not None
+        return verdicts.timeline(self.history, self.status, self.updated)
 
     @property
     def highlight_id(self) -> str:
@@ -58,6 +70,7 @@ class AnchoredArticle:
     caveats: tuple[AnchoredCaveat, ...]
     anchors: dict[str, TextAnchor]  # note id -> where its highlight lies in the body's text content
     blocks: int  # top-level elements of the body
+    links: tuple[ContentLink, ...] = ()  # of the text and the notes, in order (checked by resolve.py)
 
     @property
     def slug(self) -> str:
@@ -88,7 +101,14 @@ def replaced(value: Any, **changes: Any) -> Any:
     return copy
 
 
+def targets_of(article: AnchoredArticle) -> ArticleTargets:
+    """What links can point at in an article: its claims and caveats."""
+    return crossrefs.article_targets((c.claim.id for c in article.claims),
+                                     ((c.caveat.id, c.anchored) for c in article.caveats), article.slug)
+
+
 def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -> AnchoredArticle | None:
+    verdicts.check_verdicts(article, config.statuses, problems)
     parsed = markup.parse(article.body)
     folded = fold(parsed.text)
 
@@ -109,7 +129,8 @@ def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -
     claims = tuple(
         # An unknown status has been reported already; a stand-in keeps the other checks going.
         AnchoredClaim(claim, number, statuses.get(claim.status.id, Status(claim.status.id, claim.status.id)),
-                      _note_html(claim.note, claim.note_at, problems))
+                      _note_html(claim.note, claim.note_at, problems),
+                      verdicts.anchor_history(claim, statuses, problems), claim.updated or article.date)
         for number, claim in enumerate(claims_in_order, start=1)
     )
     caveats_in_order = sorted(article.caveats, key=lambda c: (c.id not in caveat_spans, caveat_spans.get(c.id, Span(0, 0))))
@@ -128,7 +149,19 @@ def _anchor_article(article: Article, config: SiteConfig, problems: Collector) -
     ]
     body_html = markup.render(parsed, highlights)
     text = page_text(body_html)
-    return AnchoredArticle(article, body_html, claims, caveats, text.anchors(), text.blocks)
+    return AnchoredArticle(article, body_html, claims, caveats, text.anchors(), text.blocks, _links(article, parsed))
+
+
+def _links(article: Article, parsed: markup.ParsedMarkdown) -> tuple[ContentLink, ...]:
+    """Every link of the article's text and notes, with where it was written."""
+    links = list(crossrefs.text_links(parsed, article.body, article.path, article.body_line))
+    for claim in article.claims:
+        links += crossrefs.note_links(claim.note, claim.note_at)
+        for step in claim.history:
+            links += crossrefs.note_links(step.note, step.note_at)
+    for caveat in article.caveats:
+        links += crossrefs.note_links(caveat.text, caveat.text_at)
+    return tuple(links)
 
 
 def _find(selector: Selector, at: Location, folded: FoldedText, parsed: markup.ParsedMarkdown,

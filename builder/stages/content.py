@@ -16,14 +16,16 @@ from typing import Any
 
 from .anchoring import Selector
 from .diagnostics import Collector, ContentErrors, Diagnostic, Location
-from .model import Article, Caveat, Claim, Ref, SiteConfig, Source, Status, Topic
-from .shapes import (ANNOTATIONS, CAVEAT, CLAIM, CONFIG, FRONT_MATTER, ID_PATTERN, LOCAL_SOURCE, SLUG_PATTERN,
-                     SOURCE, TOPIC, Record, Shape, read_record)
+from .model import (Article, Caveat, Citation, Claim, HistoryStep, Ref, RegisteredClaimant, SiteConfig, Source,
+                    Status, Topic)
+from .shapes import (ANNOTATIONS, CAVEAT, CLAIM, CLAIMANT, CONFIG, FRONT_MATTER, HISTORY_STEP, ID_PATTERN,
+                     LOCAL_SOURCE, SLUG_PATTERN, SOURCE, TOPIC, Record, Shape, read_record)
 from .yamlfile import YamlMap, parse_yaml, type_name
 
 CONFIG_PATH = "site/config.yaml"
 SOURCES_PATH = "content/sources.yaml"
 TOPICS_PATH = "content/topics.yaml"
+CLAIMANTS_PATH = "content/claimants.yaml"
 ARTICLES_DIR = "content/articles"
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -31,12 +33,13 @@ _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Registries:
-    """The files every article is checked against: the config, sources.yaml and topics.yaml."""
+    """The files every article is checked against: the config, sources.yaml, topics.yaml and claimants.yaml."""
 
     config: SiteConfig | None  # None when the config has errors (they are in `diagnostics`)
     sources: tuple[Source, ...]  # by id
     topics: tuple[Topic, ...]  # by id
     diagnostics: tuple[Diagnostic, ...]
+    claimants: tuple[RegisteredClaimant, ...] = ()  # by id
 
 
 @dataclass(frozen=True)
@@ -49,12 +52,13 @@ class ArticleFiles:
 
 
 def load_registries(root: Path) -> Registries:
-    """Read and shape-check site/config.yaml, content/sources.yaml and content/topics.yaml."""
+    """Read and shape-check site/config.yaml and the registries: content/sources.yaml, topics.yaml, claimants.yaml."""
     problems = Collector()
     config = _load_config(root, problems)
     sources = _load_registry(root, SOURCES_PATH, SOURCE, problems, _source_from)
     topics = _load_registry(root, TOPICS_PATH, TOPIC, problems, _topic_from)
-    return Registries(config, tuple(sources), tuple(topics), tuple(problems.diagnostics))
+    claimants = _load_registry(root, CLAIMANTS_PATH, CLAIMANT, problems, _claimant_from)
+    return Registries(config, tuple(sources), tuple(topics), tuple(problems.diagnostics), tuple(claimants))
 
 
 def article_slugs(root: Path) -> tuple[dict[str, bool], tuple[Diagnostic, ...]]:
@@ -144,6 +148,12 @@ def _load_config(root: Path, problems: Collector) -> SiteConfig | None:
         if not record.get("statuses"):
             problems.error(record.where("statuses"), "'statuses' is empty: list at least one status, or remove it")
     sizes = record.get("page_size").values if record.get("page_size") else {}  # page_size_articles, ..._claims
+    source_kinds = record.get("source_kinds", ())
+    if "source_kinds" in record.values:
+        _reject_duplicates(list(zip(source_kinds, record.item_at.get("source_kinds", ()))), "source kind", problems)
+        if not source_kinds:
+            problems.error(record.where("source_kinds"),
+                           "'source_kinds' is empty: list at least one kind, or remove it to use the built-in list")
     return SiteConfig(
         title=record.get("title"),
         description=record.get("description", ""),
@@ -151,6 +161,7 @@ def _load_config(root: Path, problems: Collector) -> SiteConfig | None:
         base_url=record.get("base_url", ""),
         **({"statuses": statuses} if statuses else {}),
         **{f"page_size_{kind}": size for kind, size in sizes.items()},
+        **({"source_kinds": tuple(source_kinds)} if source_kinds else {}),
     )
 
 
@@ -179,7 +190,16 @@ def _load_registry(root: Path, rel_path: str, shape: Shape, problems: Collector,
 
 def _source_from(source_id: str, record: Record, at: Location) -> Source:
     return Source(source_id, record.get("name"), record.get("kind", "other"), record.get("url", ""),
-                  record.get("description", ""), at, record.where("url") if "url" in record.values else None)
+                  record.get("description", ""), at,
+                  record.where("kind") if "kind" in record.values else None,
+                  record.where("url") if "url" in record.values else None)
+
+
+def _claimant_from(claimant_id: str, record: Record, at: Location) -> RegisteredClaimant:
+    aliases = record.get("aliases", ())
+    return RegisteredClaimant(claimant_id, record.get("name"), record.get("description", ""), record.get("url", ""),
+                              tuple(aliases), at, tuple(record.item_at.get("aliases", ()))[:len(aliases)],
+                              record.where("name"), record.where("url") if "url" in record.values else None)
 
 
 def _topic_from(topic_id: str, record: Record, at: Location) -> Topic:
@@ -257,7 +277,7 @@ def _load_annotations(data_bytes: bytes, path: str, problems: Collector) -> tupl
     if record is None:
         return (), (), ()
     # An entry with a missing or invalid required field has been reported; leave it out.
-    claims = tuple(_claim_from(r) for r in record.get("claims", ()) if _has(r, *CLAIM.required_names()))
+    claims = tuple(_claim_from(r, problems) for r in record.get("claims", ()) if _has(r, *CLAIM.required_names()))
     caveats = tuple(_caveat_from(r, problems) for r in record.get("caveats", ()) if _has(r, *CAVEAT.required_names()))
     sources = tuple(_source_from(r.get("id"), r, r.at) for r in record.get("sources", ())
                     if _has(r, *LOCAL_SOURCE.required_names()))
@@ -284,35 +304,70 @@ def _selector(record: Record, problems: Collector) -> Selector | None:
     return Selector(record.get("quote"), record.get("prefix", ""), record.get("suffix", ""))
 
 
-def _claim_from(record: Record) -> Claim:
+def _claim_from(record: Record, problems: Collector) -> Claim:
+    sources, citations = _sources_and_citations(record, problems)
     return Claim(
         id=record.get("id"),
         selector=Selector(record.get("quote"), record.get("prefix", ""), record.get("suffix", "")),
         claim=record.get("claim", ""),
         claimant=record.get("claimant", ""),
         status=Ref(record.get("status"), record.where("status")),
-        sources=_refs(record, "sources"),
+        sources=sources,
         topics=_refs(record, "topics"),
         note=record.get("note", ""),
         at=record.where("id"),
         quote_at=record.where("quote"),
         note_at=record.where("note"),
+        updated=record.get("updated"),
+        updated_at=record.where("updated") if "updated" in record.values else None,
+        history=tuple(_history_step_from(r) for r in record.get("history", ())
+                      if _has(r, *HISTORY_STEP.required_names())),
+        citations=citations,
+        claimant_at=record.where("claimant") if "claimant" in record.values else None,
     )
 
 
 def _caveat_from(record: Record, problems: Collector) -> Caveat:
+    sources, citations = _sources_and_citations(record, problems)
     return Caveat(
         id=record.get("id"),
         kind=record.get("kind"),
         text=record.get("text"),
         claims=_refs(record, "claims"),
-        sources=_refs(record, "sources"),
+        sources=sources,
         noted_by=_refs(record, "noted_by"),
         selector=_selector(record, problems),
         at=record.where("id"),
         quote_at=record.where("quote"),
         text_at=record.where("text"),
+        date=record.get("date"),
+        date_at=record.where("date") if "date" in record.values else None,
+        citations=citations,
     )
+
+
+def _history_step_from(record: Record) -> HistoryStep:
+    return HistoryStep(record.get("date"), Ref(record.get("status"), record.where("status")), record.get("note", ""),
+                       record.at, record.where("date"), record.where("note"))
+
+
+def _sources_and_citations(record: Record, problems: Collector) -> tuple[tuple[Ref, ...], tuple[Citation, ...]]:
+    """A `sources` list: every source it names, in order, and the cited documents among them."""
+    refs: list[Ref] = []
+    citations: list[Citation] = []
+    for item in record.get("sources", ()):
+        if isinstance(item, Ref):
+            refs.append(item)
+            continue
+        ref = Ref(item.get("id"), item.where("id"))
+        refs.append(ref)
+        if "archive_date" in item.values and "archive_url" not in item.values:
+            problems.error(item.where("archive_date"), "'archive_date' needs an 'archive_url' to go with it")
+        citations.append(Citation(
+            ref, item.get("url", ""), item.get("title", ""), item.get("archive_url", ""), item.get("archive_date"),
+            item.get("accessed"), item.where("url") if "url" in item.values else None,
+            item.where("archive_url") if "archive_url" in item.values else None))
+    return tuple(refs), tuple(citations)
 
 
 def _reject_duplicates(entries: list[tuple[str, Location]], what: str, problems: Collector) -> None:

@@ -18,12 +18,13 @@ from __future__ import annotations
 import json
 import posixpath
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from .addresses import absolute_url, permanent_id
 from .articles import AnchoredArticle, AnchoredCaveat, AnchoredClaim
-from .model import SiteConfig, Source, Topic
-from .pages import article_url, source_url, topic_url
+from .claimants import Claimant
+from .model import Citation, SiteConfig, Source, Topic
+from .pages import article_url, claimant_url, source_url, status_url, topic_url
 from .pagetext import ARTICLE_TEXT_ID
 from .render import RenderedFile, relative_url
 
@@ -52,8 +53,10 @@ class ArticleExport:
     lookups: tuple[tuple[str, str], ...]  # the topics it named by title, as render.RenderedFile.lookups
 
 
-def article_export(config: SiteConfig, topics: dict[str, Topic], article: AnchoredArticle) -> ArticleExport:
-    """An article's part of the exports: it depends on the article, the config and its topics' titles."""
+def article_export(config: SiteConfig, topics: dict[str, Topic], claimants: Mapping[str, Claimant],
+                   article: AnchoredArticle) -> ArticleExport:
+    """An article's part of the exports: it depends on the article, the config, its topics' titles and
+    the claimants its claims name (content/claimants.yaml)."""
     data_path = article_data_path(article.slug)
 
     def data_url(target: str) -> str:
@@ -61,7 +64,7 @@ def article_export(config: SiteConfig, topics: dict[str, Topic], article: Anchor
 
     entry = _json(_article(article, lambda target: absolute_url(config, target) or relative_url(CLAIMS_FILE, target)))
     document = {"format": FORMAT_VERSION, "article": _article(article, data_url),
-                "claims": [_claim(article, c, data_url) for c in article.claims],
+                "claims": [_claim(article, c, data_url, claimants) for c in article.claims],
                 "caveats": [_caveat(article, c, data_url) for c in article.caveats]}
     page = annotation_page_path(article.slug)
     items = _article_annotations(config, topics, article, lambda target: absolute_url(config, target) or relative_url(page, target))
@@ -71,7 +74,8 @@ def article_export(config: SiteConfig, topics: dict[str, Topic], article: Anchor
                          tuple(("topics", topic_id) for topic_id in named))
 
 
-def claims_index(config: SiteConfig, sources: Iterable[Source], topics: Iterable[Topic], entries: Iterable[bytes]) -> RenderedFile:
+def claims_index(config: SiteConfig, sources: Iterable[Source], topics: Iterable[Topic], claimants: Iterable[Claimant],
+                 entries: Iterable[bytes]) -> RenderedFile:
     """data/claims.json from the digest-wide parts and each article's entry (in order), joined once:
     at 10,000 articles the entries are megabytes, and each concatenation would copy them."""
     def url(target: str) -> str:
@@ -81,12 +85,16 @@ def claims_index(config: SiteConfig, sources: Iterable[Source], topics: Iterable
         "format": FORMAT_VERSION,
         "digest": {"title": config.title, "description": config.description, "language": config.language,
                    "base_url": config.base_url or None, "url": url("")},
-        "statuses": [{"id": s.id, "label": s.label, "description": s.description, "rating": s.rating}
-                     for s in config.statuses],
+        "statuses": [{"id": s.id, "label": s.label, "description": s.description, "rating": s.rating,
+                      "page": url(status_url(s.id))} for s in config.statuses],
         "sources": [{"id": s.id, "name": s.name, "kind": s.kind, "url": s.url or None,
                      "description": s.description, "page": url(source_url(s.id))} for s in sources],
         "topics": [{"id": t.id, "title": t.title, "description": t.description, "page": url(topic_url(t.id)),
                     "feed": url(topic_url(t.id) + "feed.xml")} for t in topics],
+        # Each claim in an article's data file names its claimant by this id.
+        "claimants": [{"id": c.slug, "name": c.name, "description": c.description, "url": c.url or None,
+                       "aliases": list(c.aliases), "registered": c.registered, "page": url(claimant_url(c.slug))}
+                      for c in claimants],
     }
     pieces = [_json(head)[:-1].encode("utf-8"), b',"articles":[']
     first = True
@@ -136,6 +144,14 @@ def _page_ref(config: SiteConfig, from_file: str, slug: str) -> str:
     return absolute_url(config, target) or posixpath.relpath(target, posixpath.dirname(from_file))
 
 
+def _citations(citations: tuple[Citation, ...]) -> list[dict[str, Any]]:
+    def day(date) -> str | None:
+        return date.isoformat() if date else None
+
+    return [{"source": c.source.id, "url": c.url or None, "title": c.title or None, "archive_url": c.archive_url or None,
+             "archive_date": day(c.archive_date), "accessed": day(c.accessed)} for c in citations]
+
+
 def _article(a: AnchoredArticle, url) -> dict[str, Any]:
     return {
         "id": a.slug, "title": a.article.title, "date": a.article.date.isoformat(),
@@ -148,16 +164,21 @@ def _article(a: AnchoredArticle, url) -> dict[str, Any]:
     }
 
 
-def _claim(article: AnchoredArticle, claim: AnchoredClaim, url) -> dict[str, Any]:
+def _claim(article: AnchoredArticle, claim: AnchoredClaim, url, claimants: Mapping[str, Claimant]) -> dict[str, Any]:
     page = article_url(article.slug)
     return {
         "id": claim_key(article, claim.claim.id), "article": article.slug, "number": claim.number,
         "url": url(f"{page}#{claim.note_id}"), "highlight_url": url(f"{page}#{claim.highlight_id}"),
         "quote": claim.claim.selector.quote, "claim": claim.claim.claim, "claimant": claim.claim.claimant,
+        "claimant_id": claimants[claim.claim.claimant].slug if claim.claim.claimant in claimants else None,
         "status": claim.status.id, "status_label": claim.status.label, "rating": claim.status.rating,
         "sources": list(claim.claim.source_ids), "topics": list(claim.claim.topic_ids),
         "caveats": [claim_key(article, c.caveat.id) for c in article.caveats_of(claim.claim.id)],
         "note": claim.claim.note,
+        "updated": claim.updated.isoformat() if claim.updated else None,
+        "history": [{"date": v.date.isoformat(), "status": v.status.id, "status_label": v.status.label,
+                     "note": step.note} for v, step in zip(claim.history, claim.claim.history)],
+        "citations": _citations(claim.claim.citations),
     }
 
 
@@ -171,6 +192,8 @@ def _caveat(article: AnchoredArticle, caveat: AnchoredCaveat, url) -> dict[str, 
         "quote": caveat.caveat.selector.quote if caveat.caveat.selector else None,
         "claims": [claim_key(article, cid) for cid in caveat.caveat.claim_ids],
         "sources": list(caveat.caveat.source_ids), "noted_by": list(caveat.caveat.noted_by_ids),
+        "date": caveat.caveat.date.isoformat() if caveat.caveat.date else None,
+        "citations": _citations(caveat.caveat.citations),
     }
 
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from markupsafe import escape
 
 from .. import __version__
+from . import crossrefs
 from .addresses import absolute_url, permanent_id
+from . import crossrefs
 from .articles import AnchoredArticle, AnchoredClaim
+from .crossrefs import ArticleTargets
 from .model import SiteConfig, Topic
 from .pages import ARTICLES, HOME, article_url, topic_url
 from .render import RenderedFile, relative_url
+from .updates import last_modified
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_FILE = "feed.xml"
@@ -55,18 +59,21 @@ def plan_feeds(config: SiteConfig, topics: Iterable[Topic]) -> list[Feed]:
     return feeds
 
 
-def feed_file(feed: Feed, articles: list[AnchoredArticle], config: SiteConfig, topics: dict[str, Topic]) -> RenderedFile:
-    """The feed, its entries `articles` (newest first, with their body_html)."""
-    return RenderedFile(feed.path, atom_xml(feed, articles, config, topics))
+def feed_file(feed: Feed, articles: list[AnchoredArticle], config: SiteConfig, topics: dict[str, Topic],
+              targets: Mapping[str, ArticleTargets]) -> RenderedFile:
+    """The feed, its entries `articles` (newest first, with their body_html); `targets`: of the
+    articles their id links point into."""
+    return RenderedFile(feed.path, atom_xml(feed, articles, config, topics, targets))
 
 
-def atom_xml(feed: Feed, articles: list[AnchoredArticle], config: SiteConfig, topics: dict[str, Topic]) -> bytes:
+def atom_xml(feed: Feed, articles: list[AnchoredArticle], config: SiteConfig, topics: dict[str, Topic],
+             targets: Mapping[str, ArticleTargets]) -> bytes:
     root = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
     _text(root, "title", feed.title)
     if feed.subtitle:
         _text(root, "subtitle", feed.subtitle)
     _text(root, "id", permanent_id(config, feed.path))
-    _text(root, "updated", _timestamp(articles[0]) if articles else EPOCH)
+    _text(root, "updated", max(_modified(a) for a in articles) if articles else EPOCH)
     ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml", "href": _href(config, feed.path, feed.path)})
     ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "href": _href(config, feed.path, feed.page)})
     author = ET.SubElement(root, "author")
@@ -75,12 +82,13 @@ def atom_xml(feed: Feed, articles: list[AnchoredArticle], config: SiteConfig, to
         _text(author, "uri", config.base_url)
     ET.SubElement(root, "generator", {"version": __version__}).text = "digest"
     for article in articles:
-        root.append(_entry(article, feed, config, topics))
+        root.append(_entry(article, feed, config, topics, targets))
     ET.indent(root)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
-def _entry(article: AnchoredArticle, feed: Feed, config: SiteConfig, topics: dict[str, Topic]) -> ET.Element:
+def _entry(article: AnchoredArticle, feed: Feed, config: SiteConfig, topics: dict[str, Topic],
+           targets: Mapping[str, ArticleTargets]) -> ET.Element:
     page = article_url(article.slug)
     entry = ET.Element("entry")
     # The body's note links are fragments (#claim-x): xml:base makes them point into the article page,
@@ -89,16 +97,25 @@ def _entry(article: AnchoredArticle, feed: Feed, config: SiteConfig, topics: dic
     _text(entry, "title", article.article.title)
     _text(entry, "id", permanent_id(config, page))
     _text(entry, "published", _timestamp(article))
-    _text(entry, "updated", _timestamp(article))
+    _text(entry, "updated", _modified(article))
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": absolute_url(config, page) or "./"})
     for ref in article.article.topics:
         ET.SubElement(entry, "category", {"term": ref.id, "label": topics[ref.id].title})
     if article.article.summary:
         _text(entry, "summary", article.article.summary)
     claims = "".join(f"<li>{_claim_line(c)}</li>" for c in article.claims)
-    content = article.body_html + (f"<h2>Claims</h2><ol>{claims}</ol>" if claims else "")
+    content = _body(article, targets) + (f"<h2>Claims</h2><ol>{claims}</ol>" if claims else "")
     ET.SubElement(entry, "content", {"type": "html"}).text = content
     return entry
+
+
+def _body(article: AnchoredArticle, targets: Mapping[str, ArticleTargets]) -> str:
+    """The article's text, its id links resolved as on its page (the entry's xml:base)."""
+    body = article.body_html
+    if 'href="@' not in body:
+        return body
+    page = f"{article_url(article.slug)}index.html"
+    return str(crossrefs.resolve_links(body, article.slug, page, lambda target: relative_url(page, target), targets))
 
 
 def _claim_line(claim: AnchoredClaim) -> str:
@@ -107,6 +124,12 @@ def _claim_line(claim: AnchoredClaim) -> str:
 
 def _href(config: SiteConfig, from_file: str, target: str) -> str:
     return absolute_url(config, target) or relative_url(from_file, target)
+
+
+def _modified(article: AnchoredArticle) -> str:
+    """When the entry last changed: its latest verdict change or dated correction, else its date."""
+    modified = last_modified(article)
+    return f"{modified.isoformat()}T00:00:00Z" if modified else _timestamp(article)
 
 
 def _timestamp(article: AnchoredArticle) -> str:

@@ -16,13 +16,14 @@ from markdown_it.token import Token
 
 from . import markup
 from .diagnostics import Location
-from .model import Article, Source
+from .model import Article, RegisteredClaimant, Source
 
 # What a link is, as a message names it.
 SOURCE_URL = "source"
 MARKDOWN_LINK = "link"
-CITATION = "citation"  # a cited document's `url` (issue 12's citations)
+CITATION = "citation"  # a cited document's `url`
 ARCHIVE = "archive"  # a citation's `archive_url`
+CLAIMANT_URL = "claimant"  # a registered claimant's `url` (content/claimants.yaml)
 
 _HTTP = re.compile(r"^https?://[^/?#\s]", re.IGNORECASE)
 
@@ -31,7 +32,7 @@ _HTTP = re.compile(r"^https?://[^/?#\s]", re.IGNORECASE)
 class ExternalLink:
     url: str  # as written (http or https)
     at: Location
-    kind: str  # SOURCE_URL, MARKDOWN_LINK, CITATION or ARCHIVE
+    kind: str  # SOURCE_URL, MARKDOWN_LINK, CITATION, ARCHIVE or CLAIMANT_URL
     source_id: str = ""  # the source a source URL or a citation belongs to
     archive_url: str = ""  # a citation's archived copy, "" if it has none
     original_url: str = ""  # for an ARCHIVE link: the document it is a copy of
@@ -73,6 +74,28 @@ def external_links(sources: Iterable[Source], articles: Iterable[Article], annot
             found += _links_in_yaml_markdown(caveat.text, caveat.text_at, text)
     found += [link for link in citations if is_external(link.url)]
     return tuple(sorted(found, key=lambda link: (link.at, link.url, link.kind)))
+
+
+def citation_links(articles: Iterable[Article]) -> list[ExternalLink]:
+    """The `url` and `archive_url` of every document the articles' claims and caveats cite."""
+    found = []
+    for article in articles:
+        citations = [c for claim in article.claims for c in claim.citations]
+        citations += [c for caveat in article.caveats for c in caveat.citations]
+        for citation in citations:
+            if citation.url:
+                found.append(ExternalLink(citation.url, citation.url_at or citation.source.at, CITATION,
+                                          citation.source.id, citation.archive_url))
+            if citation.archive_url:
+                found.append(ExternalLink(citation.archive_url, citation.archive_url_at or citation.source.at, ARCHIVE,
+                                          citation.source.id, original_url=citation.url))
+    return found
+
+
+def claimant_links(registered: Iterable[RegisteredClaimant]) -> list[ExternalLink]:
+    """The `url` of every registered claimant."""
+    return [ExternalLink(entry.url, entry.url_at or entry.at, CLAIMANT_URL) for entry in registered
+            if entry.url and is_external(entry.url)]
 
 
 def _source_links(sources: Iterable[Source]) -> Iterator[ExternalLink]:

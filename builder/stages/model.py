@@ -36,6 +36,10 @@ DEFAULT_STATUSES = (
 )
 
 
+DEFAULT_SOURCE_KINDS = ("state-media", "official", "social-media", "wire", "newspaper", "broadcaster",
+                        "analyst", "think-tank", "other")
+
+
 @dataclass(frozen=True)
 class SiteConfig:
     title: str
@@ -45,6 +49,7 @@ class SiteConfig:
     statuses: tuple[Status, ...] = DEFAULT_STATUSES
     page_size_articles: int = 20  # items per index page (see pages.py)
     page_size_claims: int = 50
+    source_kinds: tuple[str, ...] = DEFAULT_SOURCE_KINDS
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,8 @@ class Source:
     url: str
     description: str
     at: Location
-    url_at: Location | None = None  # of the `url` value, when there is one
+    kind_at: Location | None = None  # where `kind` was written: kinds are checked against the config's list
+    url_at: Location | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,32 @@ class Topic:
     title: str
     description: str
     at: Location
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One document of a source that a claim or caveat cites, with where an archived copy is kept."""
+
+    source: Ref
+    url: str = ""
+    title: str = ""
+    archive_url: str = ""
+    archive_date: datetime.date | None = None
+    accessed: datetime.date | None = None
+    url_at: Location | None = None
+    archive_url_at: Location | None = None
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """An earlier verdict on a claim: its status from `date` until the next step."""
+
+    date: datetime.date
+    status: Ref
+    note: str  # Markdown
+    at: Location  # of the step
+    date_at: Location
+    note_at: Location
 
 
 @dataclass(frozen=True)
@@ -79,6 +111,11 @@ class Claim:
     at: Location  # of the claim's id
     quote_at: Location
     note_at: Location
+    updated: datetime.date | None = None  # when the current verdict was given; None: the article's date
+    updated_at: Location | None = None
+    history: tuple[HistoryStep, ...] = ()  # earlier verdicts, oldest first
+    citations: tuple[Citation, ...] = ()  # the documents cited among `sources`, in order
+    claimant_at: Location | None = None
 
     @functools.cached_property  # index pages and page keys ask for these many times
     def source_ids(self) -> tuple[str, ...]:
@@ -101,6 +138,9 @@ class Caveat:
     at: Location  # of the caveat's id
     quote_at: Location
     text_at: Location
+    date: datetime.date | None = None  # when it was added; None: with the article
+    date_at: Location | None = None
+    citations: tuple[Citation, ...] = ()
 
     @functools.cached_property
     def claim_ids(self) -> tuple[str, ...]:
@@ -139,3 +179,18 @@ class Article:
     @functools.cached_property
     def topic_ids(self) -> tuple[str, ...]:
         return tuple([ref.id for ref in self.topics])
+
+
+@dataclass(frozen=True)
+class RegisteredClaimant:
+    """An entry of content/claimants.yaml: details of a claimant, and the other names it goes by."""
+
+    id: str
+    name: str
+    description: str
+    url: str
+    aliases: tuple[str, ...]
+    at: Location  # of the id
+    alias_at: tuple[Location, ...] = ()
+    name_at: Location | None = None
+    url_at: Location | None = None

@@ -1,10 +1,10 @@
 """What each page of the site shows, decided before anything is rendered.
 
-An article's page shows the article. Index pages (home, topics, sources, discrepancies) show lists
-gathered from every article: each article says where its items go (`list_entries`: which list, at
-which sort key), and a list is shown a page at a time (`Pagination`). So an index page is planned
-from the few members it shows, never from the whole digest, and a rebuild plans in proportion to
-what changed.
+An article's page shows the article. Index pages (home, topics, sources, discrepancies, claimants,
+verdicts, updates) show lists gathered from every article: each article says where its items go
+(`list_entries`: which list, at which sort key), and a list is shown a page at a time
+(`Pagination`). So an index page is planned from the few members it shows, never from the whole
+digest, and a rebuild plans in proportion to what changed.
 
 Pagination counts from the oldest end: every page but the first holds exactly `size` items, and the
 first (the newest) holds the rest, between `size` and twice as many. A new article then changes the
@@ -16,30 +16,22 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Callable, Iterable, NamedTuple
 
+from . import citations, updates
 from .articles import AnchoredArticle, AnchoredCaveat, AnchoredClaim, replaced
-from .model import SiteConfig, Source, Topic
+from .cited import CitedCaveat, CitedClaim
+from .citations import CitedDocument
+from .claimant_pages import ClaimantSummary
+from .claimants import Claimant
+from .model import SiteConfig, Source, Status, Topic
+from .paths import (CLAIMANTS, DISCREPANCIES, HOME, NOT_FOUND, SEARCH, SOURCES, STATUSES, TOPICS,  # noqa: F401
+                    UPDATES, UPDATES_FEED, article_url, claimant_url, source_url, status_url, topic_url)
 from .sidenotes import NoteGroup, group_notes
+from .updates import UpdateEvent
+from .verdicts import VerdictCount
 
-HOME = ""
-TOPICS = "topics/"
-SOURCES = "sources/"
-DISCREPANCIES = "discrepancies/"
-SEARCH = "search/"
-NOT_FOUND = "404.html"
-
-
-def article_url(slug: str) -> str:
-    return f"articles/{slug}/"
-
-
-def topic_url(topic_id: str) -> str:
-    return f"topics/{topic_id}/"
-
-
-def source_url(source_id: str) -> str:
-    return f"sources/{source_id}/"
+LATEST_UPDATES = 3  # on the home page
 
 
 @dataclass(frozen=True)
@@ -52,19 +44,6 @@ class Page:
 
 
 # Views: what a template gets as `view`.
-
-@dataclass(frozen=True)
-class CitedClaim:
-    article: AnchoredArticle
-    claim: AnchoredClaim
-
-
-@dataclass(frozen=True)
-class CitedCaveat:
-    article: AnchoredArticle
-    caveat: AnchoredCaveat
-    role: str  # "subject" (the caveat is about the source) or "noted by"
-
 
 @dataclass(frozen=True)
 class Cell:
@@ -105,6 +84,7 @@ class Pagination:
 class HomeView:
     articles: tuple[AnchoredArticle, ...]
     pagination: Pagination
+    updates: tuple[UpdateEvent, ...] = ()  # the latest verdict changes and corrections (on the first page)
 
 
 @dataclass(frozen=True)
@@ -122,6 +102,11 @@ class ArticleView:
     def notes(self) -> tuple[NoteGroup, ...]:
         """The margin notes, by paragraph."""
         return group_notes(self.article)
+
+    @functools.cached_property
+    def updates(self) -> tuple[UpdateEvent, ...]:
+        """What changed since the article was published, newest first: its "Updated" notice."""
+        return updates.since_publication(self.article)
 
 
 @dataclass(frozen=True)
@@ -151,6 +136,7 @@ class SourceView:
     caveats: tuple[CitedCaveat, ...]
     articles: tuple[AnchoredArticle, ...]  # articles whose text comes from this outlet
     pagination: Pagination
+    documents: tuple[CitedDocument, ...] = ()  # its documents that claims and caveats cite
 
 
 @dataclass(frozen=True)
@@ -172,6 +158,41 @@ class DiscrepancyView:
 
 
 @dataclass(frozen=True)
+class ClaimantView:
+    claimant: Claimant
+    claims: tuple[CitedClaim, ...]  # this page's share of them, newest first
+    counts: tuple[VerdictCount, ...]  # of all its claims, per status of the scale
+    total: int
+    pagination: Pagination
+
+
+@dataclass(frozen=True)
+class ClaimantIndexView:
+    statuses: tuple[Status, ...]
+    entries: tuple[ClaimantSummary, ...]  # this page's share, by name
+    pagination: Pagination
+
+
+@dataclass(frozen=True)
+class StatusView:
+    status: Status
+    claims: tuple[CitedClaim, ...]  # this page's share, newest first
+    total: int
+    pagination: Pagination
+
+
+@dataclass(frozen=True)
+class StatusIndexView:
+    entries: tuple[VerdictCount, ...]  # the scale, best to worst
+
+
+@dataclass(frozen=True)
+class UpdatesView:
+    events: tuple[UpdateEvent, ...]  # this page's share, newest first
+    pagination: Pagination
+
+
+@dataclass(frozen=True)
 class SearchView:
     pass
 
@@ -189,17 +210,24 @@ class ListEntry(NamedTuple):
     member: str  # 'slug', 'slug#claim-id' or 'slug#caveat-id#role'
 
 
-ARTICLES, CLAIMS, CAVEATS = "articles", "claims", "caveats"
+ARTICLES, CLAIMS, CAVEATS, EVENTS, DOCUMENTS, CLAIMANT_NAMES = "articles", "claims", "caveats", "events", "documents", "claimants"
 
 
-def list_entries(article: AnchoredArticle) -> tuple[ListEntry, ...]:
-    """Every place the article and its claims and caveats take in the index lists."""
+def list_entries(article: AnchoredArticle, claimant_of: Callable[[str], Claimant | None]) -> tuple[ListEntry, ...]:
+    """Every place the article and its claims, caveats, updates and cited documents take in the index
+    lists; `claimant_of` gives the claimant a claim's `claimant` names (claimants.find_claimant)."""
     slug = article.slug
     newest_first = article_sort(article)
     entries = [ListEntry("home", newest_first, slug)]
     topic_ids = dict.fromkeys(article.article.topic_ids)
     for claim in article.claims:
         sort = f"{newest_first} {claim.number:05d}"
+        member = f"{slug}#{claim.claim.id}"
+        entries.append(ListEntry(f"status/{claim.status.id}/{CLAIMS}", sort, member))
+        claimant = claimant_of(claim.claim.claimant) if claim.claim.claimant else None
+        if claimant is not None:
+            entries.append(ListEntry(f"claimant/{claimant.slug}/{CLAIMS}", sort, member))
+            entries.append(ListEntry(f"claimant/{claimant.slug}/status/{claim.status.id}", sort, member))
         for topic_id in dict.fromkeys(claim.claim.topic_ids):
             entries.append(ListEntry(f"topic/{topic_id}/{CLAIMS}", sort, f"{slug}#{claim.claim.id}"))
             topic_ids.setdefault(topic_id)
@@ -217,7 +245,22 @@ def list_entries(article: AnchoredArticle) -> tuple[ListEntry, ...]:
             entries.append(ListEntry("discrepancies", sort, f"{slug}#{caveat.caveat.id}#subject"))
     if article.article.source:
         entries.append(ListEntry(f"source/{article.article.source.id}/{ARTICLES}", newest_first, slug))
+    for event in updates.update_events(article):
+        entries.append(ListEntry("updates", event_sort(event), event.event_id))
+    for source_id, _key, citation, cited in citations.document_items(article):
+        note = cited.claim.note_id if isinstance(cited, CitedClaim) else cited.caveat.note_id
+        index = citations.citations_of(cited).index(citation)
+        document = f"{(citation.title or citation.url).casefold()}\x1f{citation.url}"
+        entries.append(ListEntry(f"source/{source_id}/{DOCUMENTS}", f"{document}\x1f{newest_first}",
+                                 f"{slug}#{note}#{index}"))
     return tuple(entries)
+
+
+def event_sort(event: UpdateEvent) -> str:
+    """updates.UpdateEvent.sort_key as a string: newest first, then newest article, reading order, later steps."""
+    place = f"0 {event.claim.number:05d}" if event.claim is not None else f"1 {len(event.caveat.letter):03d} {event.caveat.letter}"
+    return (f"{9999999 - event.date.toordinal():07d} {9999999 - event.article.article.date.toordinal():07d} "
+            f"{event.article.slug} {place} {99999 - event.step:05d}")
 
 
 def article_sort(article: AnchoredArticle) -> str:
@@ -226,7 +269,8 @@ def article_sort(article: AnchoredArticle) -> str:
 
 
 def member_slug(member: str) -> str:
-    return member.split("#", 1)[0]
+    """The article a list member belongs to ('slug#...'; an update event's id is 'slug/...')."""
+    return member.split("#", 1)[0].split("/", 1)[0]
 
 
 # Index pages: sections of one or more lists, shown a page at a time.
@@ -242,20 +286,35 @@ class Section:
     lists: tuple[tuple[str, str], ...]  # (kind of item: ARTICLES, CLAIMS or CAVEATS; list name), in view order
 
 
-def sections(config: SiteConfig, sources: Iterable[Source], topics: Iterable[Topic]) -> list[Section]:
-    """Every index section of the site, in a stable order."""
+# Every template a page is rendered with: a page is made again when its template, or one it uses, changes.
+PAGE_TEMPLATES = ("home.html", "article.html", "topics.html", "topic.html", "sources.html", "source.html",
+                  "discrepancies.html", "claimants.html", "claimant.html", "statuses.html", "status.html",
+                  "updates.html", "search.html", "404.html")
+
+
+def sections(config: SiteConfig, sources: Iterable[Source], topics: Iterable[Topic],
+             claimants: Iterable[Claimant] = ()) -> list[Section]:
+    """Every index section of the site, in a stable order; `claimants`: those with a page."""
     found = [Section("home", HOME, "home.html", config.title, ((ARTICLES, "home"),))]
     found += [Section(f"topic/{t.id}", topic_url(t.id), "topic.html", t.title,
                       ((ARTICLES, f"topic/{t.id}/{ARTICLES}"), (CLAIMS, f"topic/{t.id}/{CLAIMS}"))) for t in topics]
     found += [Section(f"source/{s.id}", source_url(s.id), "source.html", s.name,
                       ((CLAIMS, f"source/{s.id}/{CLAIMS}"), (CAVEATS, f"source/{s.id}/{CAVEATS}"),
-                       (ARTICLES, f"source/{s.id}/{ARTICLES}"))) for s in sources]
+                       (ARTICLES, f"source/{s.id}/{ARTICLES}"), (DOCUMENTS, f"source/{s.id}/{DOCUMENTS}")))
+              for s in sources]
     found.append(Section("discrepancies", DISCREPANCIES, "discrepancies.html", "Discrepancies between sources",
                          ((CAVEATS, "discrepancies"),)))
+    found.append(Section("claimants", CLAIMANTS, "claimants.html", "Claimants", ((CLAIMANT_NAMES, "claimants"),)))
+    found += [Section(f"claimant/{c.slug}", claimant_url(c.slug), "claimant.html", c.name,
+                      ((CLAIMS, f"claimant/{c.slug}/{CLAIMS}"),)) for c in claimants]
+    found += [Section(f"status/{s.id}", status_url(s.id), "status.html", s.label, ((CLAIMS, f"status/{s.id}/{CLAIMS}"),))
+              for s in config.statuses]
+    found.append(Section("updates", UPDATES, "updates.html", "Updates", ((EVENTS, "updates"),)))
     return found
 
 
 def page_size(config: SiteConfig, kind: str) -> int:
+    """Articles are listed `page_size.articles` to a page; claims, caveats, updates, documents and claimants `.claims`."""
     return config.page_size_articles if kind == ARTICLES else config.page_size_claims
 
 
@@ -311,34 +370,57 @@ def pagination(section: Section, number: int, count: int) -> Pagination:
 
 
 def index_page(section: Section, number: int, count: int, items: dict[str, tuple], sources: dict[str, Source],
-               topics: dict[str, Topic]) -> Page:
+               topics: dict[str, Topic], extra: dict[str, Any] | None = None) -> Page:
     """Page `number` of a section; `items` maps each of its list names to this page's members, as
-    articles, CitedClaims or CitedCaveats."""
+    articles, CitedClaims, CitedCaveats, update events, (citation, claim or caveat) pairs or claimant
+    summaries; `extra` holds what else the section shows (a claimant's counts, the latest updates)."""
     nav = pagination(section, number, count)
     kind, _, entity = section.key.partition("/")
     lists = {name: items.get(name, ()) for _, name in section.lists}
+    extra = extra or {}
     if kind == "home":
-        view: Any = HomeView(lists["home"], nav)
+        view: Any = HomeView(lists["home"], nav, extra.get("updates", ()) if number == 1 else ())
     elif kind == "topic":
         view = TopicView(topics[entity], lists[f"topic/{entity}/{ARTICLES}"], lists[f"topic/{entity}/{CLAIMS}"], nav)
     elif kind == "source":
+        documents = citations.documents_by_source((entity, (), citation, cited) for citation, cited in
+                                                  lists[f"source/{entity}/{DOCUMENTS}"]).get(entity, ())
         view = SourceView(sources[entity], lists[f"source/{entity}/{CLAIMS}"], lists[f"source/{entity}/{CAVEATS}"],
-                          lists[f"source/{entity}/{ARTICLES}"], nav)
+                          lists[f"source/{entity}/{ARTICLES}"], nav, documents)
+    elif kind == "claimants":
+        view = ClaimantIndexView(extra["statuses"], lists["claimants"], nav)
+    elif kind == "claimant":
+        view = ClaimantView(extra["claimant"], lists[f"claimant/{entity}/{CLAIMS}"], extra["counts"], extra["total"], nav)
+    elif kind == "status":
+        view = StatusView(extra["status"], lists[f"status/{entity}/{CLAIMS}"], extra["total"], nav)
+    elif kind == "updates":
+        view = UpdatesView(lists["updates"], nav)
     else:
         view = DiscrepancyView(lists["discrepancies"], nav)
     title = section.title if number == 1 else f"{section.title} (page {number} of {count})"
     return Page(page_path(section, number), section.template, title, view)
 
 
-def member_item(kind: str, member: str, article: AnchoredArticle) -> AnchoredArticle | CitedClaim | CitedCaveat:
+def member_item(kind: str, member: str, article: AnchoredArticle) -> Any:
     """What a list member stands for, given its article as index pages see it."""
     if kind == ARTICLES:
         return article
-    _slug, item_id, *role = member.split("#")
+    if kind == EVENTS:
+        return next(e for e in updates.update_events(article) if e.event_id == member)
+    _slug, item_id, *rest = member.split("#")
     if kind == CLAIMS:
         return CitedClaim(article, article.claim(item_id))
+    if kind == DOCUMENTS:
+        cited = next(c for c in citations.document_items(article)
+                     if (c[3].claim.note_id if isinstance(c[3], CitedClaim) else c[3].caveat.note_id) == item_id)[3]
+        return citations.citations_of(cited)[int(rest[0])], cited
     caveat = next(c for c in article.caveats if c.caveat.id == item_id)
-    return CitedCaveat(article, caveat, role[0] if role else "subject")
+    return CitedCaveat(article, caveat, rest[0] if rest else "subject")
+
+
+def status_index_page(statuses: Iterable[Status], counts: dict[str, int]) -> Page:
+    entries = tuple(VerdictCount(s, counts.get(f"status/{s.id}/{CLAIMS}", 0)) for s in statuses)
+    return Page(f"{STATUSES}index.html", "statuses.html", "Verdicts", StatusIndexView(entries))
 
 
 def topics_index_page(topics: Iterable[Topic], counts: dict[str, int]) -> Page:
@@ -375,7 +457,8 @@ def shown_source_ids(article: AnchoredArticle) -> set[str]:
 
 
 def listed_article(article: AnchoredArticle) -> AnchoredArticle:
-    """The article as index pages see it: everything but its text."""
+    """The article as index pages see it: everything but its text (its links stay: notes on index
+    pages resolve theirs)."""
     return replaced(article, article=replaced(article.article, body=""), body_html="", anchors={}, blocks=0)
 
 

@@ -12,13 +12,14 @@ import posixpath
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
 
 import jinja2
 from jinja2 import meta
 
 from .. import __version__
-from . import addresses, pages, structured
+from . import addresses, citations, crossrefs, pages, structured, updates
 from .diagnostics import Diagnostic, Location
 from .pages import Page
 from .resolve import Registry
@@ -82,8 +83,14 @@ def make_environment(templates: TemplateSet, bytecode_cache: jinja2.BytecodeCach
         article_url=pages.article_url,
         topic_url=pages.topic_url,
         source_url=pages.source_url,
+        claimant_url=pages.claimant_url,
+        status_url=pages.status_url,
         HOME=pages.HOME, TOPICS=pages.TOPICS, SOURCES=pages.SOURCES, DISCREPANCIES=pages.DISCREPANCIES,
-        SEARCH=pages.SEARCH,
+        SEARCH=pages.SEARCH, CLAIMANTS=pages.CLAIMANTS, STATUSES=pages.STATUSES, UPDATES=pages.UPDATES,
+        UPDATES_FEED=pages.UPDATES_FEED,
+        cited_sources=citations.cited_sources,
+        is_document=citations.is_document,
+        event_title=updates.event_title,
         version=__version__,
         absolute_url=addresses.absolute_url,
         article_structured_data=structured.article_structured_data,
@@ -106,16 +113,23 @@ def environment_for(templates: TemplateSet, templates_key: str,
 
 
 def render_page(env: jinja2.Environment, registry: Registry, has_search: bool, page: Page) -> RenderedFile:
-    """The page's HTML, and the registry entries its templates looked up."""
-    looked_up = {"sources": _RecordingRegistry(registry.sources), "topics": _RecordingRegistry(registry.topics)}
+    """The page's HTML, and the registry entries its templates looked up (sources, topics, claimants
+    by the name a claim gives, and the targets of articles its id links point into)."""
+    looked_up = {"sources": _RecordingRegistry(registry.sources), "topics": _RecordingRegistry(registry.topics),
+                 "claimants": _RecordingRegistry(registry.claimants), "targets": _RecordingRegistry(registry.targets)}
     template = env.get_template(page.template)
     config = registry.config
     if page.links_from_site_root:
         url = lambda target: addresses.root_relative_url(config, target)  # noqa: E731
     else:
         url = lambda target, _from=page.path: relative_url(_from, target)  # noqa: E731
+
+    def links(html_text: str, article_slug: str) -> Any:
+        """Content HTML (an article's text, a note) with its links as this page must write them."""
+        return crossrefs.resolve_links(html_text, article_slug, page.path, url, looked_up["targets"])
+
     html = template.render(page=page, view=page.view, site=config, **looked_up, url=url, has_search=has_search,
-                           page_address=addresses.page_address(page.path))
+                           page_address=addresses.page_address(page.path), links=links)
     lookups = tuple((name, entry_id) for name, registry_read in sorted(looked_up.items())
                     for entry_id in sorted(registry_read.read))
     return RenderedFile(page.path, html.encode("utf-8"), lookups)
@@ -158,47 +172,33 @@ def template_uses(env: jinja2.Environment, templates: TemplateSet, names: Iterab
     return found_uses
 
 
-class _RecordingRegistry(dict):
-    """A registry (id -> Source or Topic) that notes which ids a template read."""
+class _RecordingRegistry(Mapping):
+    """A registry (id -> Source, Topic, ...) that notes which ids a template read. It wraps any Mapping,
+    so a registry may make its entries on demand (the claimants of names, the targets of articles)."""
 
-    def __init__(self, entries: dict) -> None:
-        super().__init__(entries)
+    def __init__(self, entries: Mapping) -> None:
+        self.entries = entries
         self.read: set[str] = set()
 
     def __getitem__(self, key: Any) -> Any:
         self.read.add(str(key))
-        return super().__getitem__(key)
+        return self.entries[key]
 
     def get(self, key: Any, default: Any = None) -> Any:
         self.read.add(str(key))
-        return super().get(key, default)
+        return self.entries.get(key, default)
 
     def __contains__(self, key: Any) -> bool:
         self.read.add(str(key))
-        return super().__contains__(key)
-
-    def _everything(self) -> None:
-        self.read.add(EVERYTHING)
+        return key in self.entries
 
     def __iter__(self) -> Iterator:
-        self._everything()
-        return super().__iter__()
+        self.read.add(EVERYTHING)
+        return iter(self.entries)
 
     def __len__(self) -> int:
-        self._everything()
-        return super().__len__()
-
-    def keys(self) -> Any:
-        self._everything()
-        return super().keys()
-
-    def values(self) -> Any:
-        self._everything()
-        return super().values()
-
-    def items(self) -> Any:
-        self._everything()
-        return super().items()
+        self.read.add(EVERYTHING)
+        return len(self.entries)
 
 
 def template_diagnostic(error: jinja2.TemplateError, site_root: Path) -> Diagnostic:

@@ -8,11 +8,14 @@ changed and those whose cited ids came or went, and nothing else. Pure data in, 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Container, Iterable
+from dataclasses import dataclass, field
+from typing import Callable, Container, Iterable, Iterator, Mapping
 
+from . import claimants as claimant_names
+from .claimants import Claimant
+from .crossrefs import ArticleTargets
 from .diagnostics import Collector, Diagnostic, did_you_mean
-from .model import Article, Ref, SiteConfig, Source, Topic
+from .model import DEFAULT_SOURCE_KINDS, Article, Ref, RegisteredClaimant, SiteConfig, Source, Topic
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class Registry:
     config: SiteConfig
     sources: dict[str, Source]  # sources.yaml's and the articles' own, by id
     topics: dict[str, Topic]
+    claimants: Mapping[str, Claimant] = field(default_factory=dict)  # a claim's `claimant` as written -> its claimant
+    targets: Mapping[str, ArticleTargets] = field(default_factory=dict)  # slug -> what links may point at in it
 
     def source(self, source_id: str) -> Source:
         return self.sources[source_id]
@@ -112,3 +117,38 @@ def unused_warnings(sources: Iterable[Source], topics: Iterable[Topic], is_cited
         if not is_filed(topic.id):
             problems.warning(topic.at, f"topic '{topic.id}' has no articles or claims")
     return tuple(problems.diagnostics)
+
+
+def check_source_kinds(sources: Iterable[Source], kinds: tuple[str, ...]) -> tuple[Diagnostic, ...]:
+    """Every source's kind is one of the config's `source_kinds` (or of the built-in list)."""
+    problems = Collector()
+    own = "" if kinds == DEFAULT_SOURCE_KINDS else ": the source_kinds of site/config.yaml"
+    for source in sources:
+        if source.kind_at is not None and source.kind not in kinds:
+            problems.error(source.kind_at, f"'kind' '{source.kind}' is not one of {', '.join(kinds)}"
+                                           f"{did_you_mean(source.kind, kinds) or own}")
+    return tuple(problems.diagnostics)
+
+
+class ClaimantNames(Mapping):
+    """A claim's `claimant` as written -> its claimant: a registered one, or one of its own (None for a
+    name that makes no page). Made on demand from content/claimants.yaml: any name may be asked for."""
+
+    def __init__(self, registered: tuple[RegisteredClaimant, ...]) -> None:
+        self.registered = registered
+        self._names = claimant_names.registered_names(registered)
+
+    def __getitem__(self, name: str) -> Claimant:
+        found = claimant_names.find_claimant(name, self._names) if name else None
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:  # the registered names only: the others are any text
+        return iter(sorted({claimant.name for claimant in self._names.values()}))
+
+    def __len__(self) -> int:
+        return len({claimant.name for claimant in self._names.values()})
+
+    def __reduce__(self):  # sent to workers as what it is made from
+        return (ClaimantNames, (self.registered,))

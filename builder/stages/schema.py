@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from .shapes import (ANNOTATIONS, CONFIG, FRONT_MATTER, ID_PATTERN, LANGUAGE_PATTERN, MAX_COUNT, SOURCE, TOPIC,
+from .shapes import (ANNOTATIONS, CLAIMANT, CONFIG, FRONT_MATTER, ID_PATTERN, LANGUAGE_PATTERN, MAX_COUNT, SOURCE, TOPIC,
                      Field, Shape)
 
 _URL_PATTERN = r"^(?![A-Za-z][A-Za-z0-9+.\-]*:)|^(?:https?|mailto):"
@@ -22,7 +22,8 @@ def _field_schema(spec: Field) -> dict[str, Any]:
         if kind == "text":
             schema["minLength"] = 1
     elif kind == "id":
-        schema = {"type": "string", "pattern": ID_PATTERN.pattern}
+        # `status: false` is the id 'false' as written (the default scale has it), though YAML reads a boolean.
+        schema = {"anyOf": [{"type": "string", "pattern": ID_PATTERN.pattern}, {"type": "boolean"}]}
     elif kind == "ids":
         schema = {"type": "array", "items": {"type": "string", "pattern": ID_PATTERN.pattern}}
         if spec.required:
@@ -35,6 +36,12 @@ def _field_schema(spec: Field) -> dict[str, Any]:
         schema = {"type": "string", "pattern": _URL_PATTERN}
     elif kind == "absolute-url":
         schema = {"type": "string", "format": "uri", "pattern": r"^https?://"}
+    elif kind == "web-url":
+        schema = {"type": "string", "format": "uri", "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^/\s?#]+\S*$"}
+    elif kind == "source-kind":  # the config's source_kinds, which a schema of one file cannot know
+        schema = {"type": "string", "pattern": ID_PATTERN.pattern}
+    elif kind == "texts":
+        schema = {"type": "array", "items": {"type": "string", "minLength": 1}}
     elif kind == "language":
         schema = {"type": "string", "pattern": LANGUAGE_PATTERN.pattern}
     elif kind == "choice":
@@ -49,6 +56,12 @@ def _field_schema(spec: Field) -> dict[str, Any]:
     elif kind == "records":
         assert spec.shape is not None
         schema = {"type": "array", "items": shape_schema(spec.shape)}
+    elif kind == "citations":
+        assert spec.shape is not None
+        schema = {"type": "array", "items": {"anyOf": [{"type": "string", "pattern": ID_PATTERN.pattern},
+                                                       shape_schema(spec.shape)]}}
+        if spec.required:
+            schema["minItems"] = 1
     else:  # pragma: no cover - a new kind must be added here too
         raise AssertionError(f"no JSON Schema for field kind {kind}")
     schema["description"] = spec.description
@@ -90,4 +103,6 @@ def document_schemas() -> dict[str, dict[str, Any]]:
         "topics": {**base, "title": f"digest {__version__}: content/topics.yaml",
                    **_registry_schema(TOPIC, "Topics")},
         "config": {**base, "title": f"digest {__version__}: site/config.yaml", **shape_schema(CONFIG)},
+        "claimants": {**base, "title": f"digest {__version__}: content/claimants.yaml",
+                      **_registry_schema(CLAIMANT, "Claimants")},
     }

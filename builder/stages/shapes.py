@@ -12,26 +12,35 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .diagnostics import Collector, Location, did_you_mean
+from .model import DEFAULT_SOURCE_KINDS, Ref
 from .yamlfile import YamlList, YamlMap, type_name
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WEB_URL_PATTERN = re.compile(r"^https?://[^/\s?#]+[^\s]*$", re.IGNORECASE)
 LANGUAGE_PATTERN = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 SAFE_SCHEMES = ("http", "https", "mailto")
-SOURCE_KINDS = ("state-media", "official", "social-media", "wire", "newspaper", "broadcaster",
-                "analyst", "think-tank", "other")
+SOURCE_KINDS = DEFAULT_SOURCE_KINDS  # unless site/config.yaml lists its own `source_kinds`
 CAVEAT_KINDS = ("omission", "contradiction", "context", "correction")
 
 # Keys that other tools use for what this format calls otherwise: "did you mean" by meaning.
 _KEY_SYNONYMS = {"tags": "topics", "categories": "topics", "category": "topics", "topic": "topics",
                  "link": "url", "href": "url", "author": "claimant", "excerpt": "summary",
-                 "published": "date", "text": "quote", "rating": "status"}
+                 "published": "date", "text": "quote", "rating": "status",
+                 # a claim's verdict over time, and Wikipedia's citation template names
+                 "date": "updated", "modified": "updated", "verdicts": "history", "previous": "history",
+                 "archive": "archive_url", "archived": "archive_url", "archive-url": "archive_url",
+                 "archiveurl": "archive_url", "archive-date": "archive_date", "archivedate": "archive_date",
+                 "access-date": "accessed", "accessdate": "accessed", "access_date": "accessed",
+                 "source": "sources", "website": "url", "homepage": "url", "alias": "aliases", "on": "date",
+                 "when": "date"}
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # text | markdown | id | ids | date | bool | url | absolute-url | language | choice | records | record | rating | count
+    kind: str  # text | markdown | id | ids | texts | date | bool | url | absolute-url | web-url | language | choice
+               # | source-kind | records | record | citations | rating | count
     description: str
     required: bool = False
     choices: tuple[str, ...] = ()
@@ -88,6 +97,8 @@ CONFIG = Shape("site configuration", (
     Field("statuses", "records", "The claim status scale, from best to worst.", shape=STATUS),
     Field("page_size", "record", "How many items each page of an index (home, topics, sources, "
                                  "discrepancies) lists.", shape=PAGE_SIZE),
+    Field("source_kinds", "ids", "The kinds a source may be, replacing the built-in list: "
+                                 + ", ".join(SOURCE_KINDS) + "."),
 ))
 
 FRONT_MATTER = Shape("front matter", (
@@ -99,6 +110,21 @@ FRONT_MATTER = Shape("front matter", (
     Field("draft", "bool", "Leave the article out of the build unless --drafts is given."),
 ))
 
+CITATION = Shape("citation", (
+    Field("id", "id", "The source the document belongs to.", required=True),
+    Field("url", "web-url", "The document's address (http or https)."),
+    Field("title", "text", "The document's title."),
+    Field("archive_url", "web-url", "An archived copy, e.g. on the Wayback Machine (http or https)."),
+    Field("archive_date", "date", "When the archived copy was made."),
+    Field("accessed", "date", "When the editor read the document."),
+))
+
+HISTORY_STEP = Shape("history step", (
+    Field("date", "date", "When this verdict was given.", required=True),
+    Field("status", "id", "The verdict then: a status id from the scale.", required=True),
+    Field("note", "markdown", "Why (Markdown)."),
+))
+
 CLAIM = Shape("claim", (
     Field("id", "id", "Unique within the article.", required=True),
     Field("quote", "text", "Text of the article as a reader sees it.", required=True),
@@ -107,7 +133,10 @@ CLAIM = Shape("claim", (
     Field("claim", "text", "The claim in the editor's words."),
     Field("claimant", "text", "Who makes the claim."),
     Field("status", "id", "A status id from the scale.", required=True),
-    Field("sources", "ids", "Ids of the sources that report the claim.", required=True),
+    Field("updated", "date", "When the current status was given (default: the article's date)."),
+    Field("history", "records", "Earlier verdicts, oldest first.", shape=HISTORY_STEP),
+    Field("sources", "citations", "The sources that report the claim: ids, or citations of one of "
+                                  "their documents.", required=True, shape=CITATION),
     Field("topics", "ids", "Topic ids."),
     Field("note", "markdown", "The editor's note (Markdown)."),
 ))
@@ -117,17 +146,20 @@ CAVEAT = Shape("caveat", (
     Field("kind", "choice", "What sort of caveat.", required=True, choices=CAVEAT_KINDS),
     Field("text", "markdown", "The caveat (Markdown).", required=True),
     Field("claims", "ids", "Ids of the claims it qualifies."),
-    Field("sources", "ids", "Sources the caveat is about: for an omission or contradiction, "
-                            "the sources that omit or contradict the claims."),
+    Field("sources", "citations", "Sources the caveat is about: for an omission or contradiction, "
+                                  "the sources that omit or contradict the claims (ids or citations).",
+          shape=CITATION),
     Field("noted_by", "ids", "Sources that point the caveat out (an analyst, a fact-checker)."),
     Field("quote", "text", "Optional anchor in the article text."),
     Field("prefix", "text", "Text just before the quote."),
     Field("suffix", "text", "Text just after the quote."),
+    Field("date", "date", "When the caveat was added (a dated correction is listed under updates)."),
 ))
 
 SOURCE = Shape("source", (
     Field("name", "text", "Display name.", required=True),
-    Field("kind", "choice", "What sort of source.", choices=SOURCE_KINDS),
+    Field("kind", "source-kind", "What sort of source: one of the config's `source_kinds` (default: "
+                                 + ", ".join(SOURCE_KINDS) + ")."),
     Field("url", "url", "Home page or the exact document."),
     Field("description", "text", "One sentence about the source."),
 ))
@@ -139,6 +171,13 @@ TOPIC = Shape("topic", (
     Field("description", "text", "One sentence about the topic."),
 ))
 
+CLAIMANT = Shape("claimant", (
+    Field("name", "text", "The claimant's name as pages show it.", required=True),
+    Field("description", "text", "One sentence about the claimant."),
+    Field("url", "url", "The claimant's own page or profile."),
+    Field("aliases", "texts", "Other names claims give the claimant: they all lead to one page."),
+))
+
 ANNOTATIONS = Shape("annotation file", (
     Field("claims", "records", "Claims made in the article.", shape=CLAIM),
     Field("caveats", "records", "Omissions, contradictions, context and corrections.", shape=CAVEAT),
@@ -148,7 +187,7 @@ ANNOTATIONS = Shape("annotation file", (
 
 MAX_COUNT = 10_000
 
-_TEXT_KINDS = ("text", "markdown", "id", "url", "absolute-url", "language", "choice")
+_TEXT_KINDS = ("text", "markdown", "id", "url", "absolute-url", "web-url", "language", "choice", "source-kind")
 
 
 def unsafe_url_reason(url: str) -> str | None:
@@ -213,6 +252,9 @@ def _check_value(raw: Any, spec: Field, at: Location, problems: Collector) -> An
                 return problems.error(at, reason)
             if kind == "absolute-url" and not re.match(r"^https?://[^/\s]+", raw):
                 return problems.error(at, f"'{spec.name}' must be an absolute http(s) URL, like https://example.org/digest/")
+        if kind == "web-url" and not WEB_URL_PATTERN.match(raw):
+            return problems.error(at, f"'{spec.name}' must be an http or https address, like "
+                                      f"https://example.org/report.pdf, not '{raw}'")
         if kind == "language" and not LANGUAGE_PATTERN.match(raw):
             return problems.error(at, f"'{spec.name}' '{raw}' is not a language tag like 'en' or 'pt-BR'")
         return raw
@@ -253,9 +295,40 @@ def _check_value(raw: Any, spec: Field, at: Location, problems: Collector) -> An
         if spec.required and not raw:
             problems.error(at, f"'{spec.name}' needs at least one id")
         return tuple(ids)
+    if kind == "texts":
+        if not isinstance(raw, YamlList):
+            return wrong("a list of text")
+        texts = []
+        for item, item_at, item_text in zip(raw, raw.item_at, raw.scalar_text):
+            item = item_text if item_text is not None and item is not None else item
+            if not isinstance(item, str) or not item.strip():
+                problems.error(item_at, f"'{spec.name}' holds {type_name(item) if not isinstance(item, str) else 'empty text'}"
+                                        ", where text is expected")
+            else:
+                texts.append(item)
+        return tuple(texts)
     if kind == "records":
         if not isinstance(raw, YamlList):
             return wrong("a list")
         assert spec.shape is not None
         return tuple(read_record(item, spec.shape, item_at, problems) for item, item_at in zip(raw, raw.item_at))
+    if kind == "citations":  # ids, as for "ids", or citation mappings among them
+        if not isinstance(raw, YamlList):
+            return wrong("a list of ids")
+        assert spec.shape is not None
+        items: list[Ref | Record] = []  # an id with where it was written, or a checked citation
+        for item, item_at, item_text in zip(raw, raw.item_at, raw.scalar_text):
+            if isinstance(item, YamlMap):
+                record = read_record(item, spec.shape, item_at, problems)
+                if record is not None and "id" in record.values:
+                    items.append(record)
+                continue
+            item = item_text if item_text is not None and item is not None else item
+            if not isinstance(item, str) or not ID_PATTERN.match(item):
+                problems.error(item_at, f"'{spec.name}' holds '{item}', which is not a valid id")
+            else:
+                items.append(Ref(item, item_at))
+        if spec.required and not raw:
+            problems.error(at, f"'{spec.name}' needs at least one id")
+        return tuple(items)
     raise AssertionError(f"unknown field kind {kind}")

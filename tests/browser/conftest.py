@@ -24,6 +24,7 @@ CHROMIUM = os.environ.get("DIGEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SUB_PATH = "/digest/"
+DESK = REPO / "tests" / "sites" / "desk"
 NODE_MODULES = REPO / "node_modules"
 SCREENSHOTS = Path(os.environ.get("DIGEST_SCREENSHOTS", REPO / "test-output" / "screenshots"))
 
@@ -49,14 +50,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The default digest, served by a real HTTP server from a sub-path: http://127.0.0.1:PORT/digest/."""
-    root = tmp_path_factory.mktemp("served")
-    build(REPO, root / SUB_PATH.strip("/"))
+    yield from _served(REPO, tmp_path_factory.mktemp("served"), SUB_PATH)
+
+
+@pytest.fixture(scope="session")
+def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """tests/sites/desk (claimants, verdict histories, corrections, archived citations, id links),
+    served the same way from /desk/."""
+    yield from _served(DESK, tmp_path_factory.mktemp("served-desk"), "/desk/")
+
+
+def _served(site: Path, root: Path, sub_path: str) -> Iterator[str]:
+    build(site, root / sub_path.strip("/"))
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{sub_path}"
     finally:
         server.shutdown()
         server.server_close()

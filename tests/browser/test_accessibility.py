@@ -6,11 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from .test_reader import ARTICLE, NARROW, WIDE, open_page  # noqa: F401  (fixture)
+from .test_reader import ARTICLE, DESK_ARTICLE, NARROW, WIDE, open_page  # noqa: F401  (fixture)
 
 PAGES = {"home": "", "article": ARTICLE, "topic": "topics/agriculture/", "topics": "topics/",
          "source": "sources/xinhua/", "sources": "sources/", "discrepancies": "discrepancies/",
+         "claimants": "claimants/", "claimant": "claimants/donald-trump/", "statuses": "statuses/",
+         "status": "statuses/unconfirmed/", "updates": "updates/",
          "search": "search/?q=soybeans", "not-found": "404.html"}
+# tests/sites/desk: verdict histories, the "Updated" notice, corrections, cited documents, updates.
+DESK_PAGES = {"desk-home": "", "desk-article": DESK_ARTICLE, "desk-claimants": "claimants/",
+              "desk-claimant": "claimants/ana-lopez/", "desk-statuses": "statuses/", "desk-status": "statuses/false/",
+              "desk-updates": "updates/", "desk-source": "sources/water-board/"}
 
 
 def serious_violations(page, axe_script: Path) -> list[str]:  # type: ignore[no-untyped-def]
@@ -26,6 +32,22 @@ def test_no_serious_or_critical_axe_violations(open_page, axe_script: Path, name
     page = open_page(PAGES[name], scheme=scheme).page
     if name == "search":
         page.wait_for_selector("pagefind-results a", timeout=15000)
+    assert serious_violations(page, axe_script) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("name", list(DESK_PAGES))
+def test_no_serious_or_critical_axe_violations_on_the_desks_pages(open_page, axe_script: Path, name: str,  # noqa: F811
+                                                                  scheme: str) -> None:
+    page = open_page(DESK_PAGES[name], scheme=scheme, site="desk").page
+    assert serious_violations(page, axe_script) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_narrow_article_with_a_verdict_history_open_has_no_serious_violations(open_page, axe_script: Path,  # noqa: F811
+                                                                             scheme: str) -> None:
+    page = open_page(DESK_ARTICLE + "#claim-rates-fall", width=NARROW, scheme=scheme, site="desk").page
+    assert page.locator("#claim-rates-fall .verdict-history").is_visible()
     assert serious_violations(page, axe_script) == []
 
 

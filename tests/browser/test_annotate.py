@@ -141,14 +141,22 @@ def test_a_claim_on_the_second_of_two_occurrences_is_highlighted_there_after_the
 
 def test_the_verdict_of_a_claim_changes_from_its_note(page, preview: Preview) -> None:  # type: ignore[no-untyped-def]
     note = page.locator("#claim-savings")
-    assert "Unconfirmed" in note.locator(".note-status").text_content()
+    assert "Disputed" in note.locator(".note-status").text_content()
     opener = note.get_by_role("button", name="Change verdict")
     opener.click()
     dialog = page.get_by_role("dialog")
-    dialog.get_by_label("New status").select_option("disputed")
+    dialog.get_by_label("New status").select_option("false")
+    dialog.get_by_label("Why (Markdown, optional)").fill("The fare table shows **60 dollars** with a pass.")
     save_and_wait_for_reload(page)
-    assert next(c for c in preview.entries("claims") if c["id"] == "savings")["status"] == "disputed"
-    assert "Disputed" in page.locator("#claim-savings .note-status").text_content()
+    savings = next(c for c in preview.entries("claims") if c["id"] == "savings")
+    assert (savings["status"], savings["history"][-1]["status"]) == ("false", "disputed")
+    note = page.locator("#claim-savings")
+    assert "False" in note.locator(".note-status").text_content()
+    assert "60 dollars with a pass" in note.locator(".note-text").inner_text()
+    steps = note.locator(".verdict-history li")
+    previous, current = steps.nth(steps.count() - 2).inner_text(), steps.last.inner_text()
+    assert "DISPUTED" in previous.upper() and "monthly pass at 62 dollars" in previous  # the old reason, kept with it
+    assert "CURRENT" in current.upper() and "FALSE" in current.upper()
 
 
 def test_a_refused_save_shows_the_located_message_and_changes_nothing(page, preview: Preview) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,11 @@ import pytest
 
 ARTICLE = "articles/trump-xi-call-2026-02-04/"
 PAGES = ["", ARTICLE, "topics/", "topics/agriculture/", "sources/", "sources/xinhua/", "discrepancies/",
-         "search/", "404.html"]
+         "claimants/", "claimants/donald-trump/", "statuses/", "statuses/unconfirmed/", "updates/", "search/", "404.html"]
+# tests/sites/desk: the pages that show verdict histories, corrections, cited documents and updates.
+DESK_ARTICLE = "articles/water-tariffs/"
+DESK_PAGES = ["", DESK_ARTICLE, "articles/budget-vote/", "claimants/", "claimants/ana-lopez/", "claimants/zhang-wei/",
+              "statuses/", "statuses/false/", "updates/", "sources/water-board/"]
 WIDE, NARROW = 1280, 390
 
 
@@ -30,17 +34,19 @@ class Watched:
 
 
 @pytest.fixture
-def open_page(browser, site_url: str) -> Iterator:  # type: ignore[no-untyped-def]
-    """open_page(path, width=, scheme=, javascript=) -> Watched; contexts are closed after the test."""
+def open_page(browser, site_url: str, request: pytest.FixtureRequest) -> Iterator:  # type: ignore[no-untyped-def]
+    """open_page(path, width=, scheme=, javascript=, site=) -> Watched; contexts are closed after the test.
+    `site` is "default" (the default digest) or "desk" (tests/sites/desk)."""
     contexts = []
-    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(site_url))
 
-    def open_(path: str, width: int = WIDE, scheme: str = "light", javascript: bool = True) -> Watched:
+    def open_(path: str, width: int = WIDE, scheme: str = "light", javascript: bool = True,
+              site: str = "default") -> Watched:
+        base = site_url if site == "default" else request.getfixturevalue("desk_url")
         context = browser.new_context(viewport={"width": width, "height": 800}, color_scheme=scheme,
                                       java_script_enabled=javascript)
         contexts.append(context)
-        watched = Watched(context.new_page(), origin)
-        watched.page.goto(site_url + path, wait_until="networkidle")
+        watched = Watched(context.new_page(), "{0.scheme}://{0.netloc}/".format(urlsplit(base)))
+        watched.page.goto(base + path, wait_until="networkidle")
         return watched
 
     yield open_
@@ -56,12 +62,33 @@ def in_viewport(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
             and 0 <= box["x"] < viewport["width"])
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_loads_without_console_errors_or_failed_requests(open_page, path: str) -> None:
-    watched = open_page(path)
+@pytest.mark.parametrize("site, path", [("default", p) for p in PAGES] + [("desk", p) for p in DESK_PAGES])
+def test_page_loads_without_console_errors_or_failed_requests(open_page, site: str, path: str) -> None:
+    watched = open_page(path, site=site)
     assert watched.page.title()
     watched.page.wait_for_timeout(300)  # let deferred scripts and the search bundle settle
     assert watched.problems == []
+
+
+@pytest.mark.parametrize("width", [WIDE, NARROW])
+def test_an_update_in_the_notice_opens_the_note_with_its_verdict_history(open_page, width: int) -> None:
+    watched = open_page(DESK_ARTICLE, width=width, site="desk")
+    page = watched.page
+    page.locator('.updated-notice a[href="#claim-rates-fall"]').first.click()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'claim-rates-fall'")
+    page.wait_for_timeout(600)  # smooth scrolling
+    history = page.locator("#claim-rates-fall .verdict-history")
+    assert history.is_visible() and in_viewport(page, "#claim-rates-fall")
+    assert history.locator("li").count() == 3
+    assert watched.problems == []
+
+
+def test_an_id_link_leads_to_the_claim_in_the_other_article(open_page, desk_url: str) -> None:
+    page = open_page(DESK_ARTICLE, width=NARROW, site="desk").page
+    page.locator("#article-text a", has_text="the council would not borrow").click()
+    page.wait_for_url(desk_url + "articles/budget-vote/#claim-no-borrowing")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'claim-no-borrowing'")
+    assert page.locator("#claim-no-borrowing").is_visible()
 
 
 @pytest.mark.parametrize("width", [WIDE, NARROW])
@@ -124,9 +151,9 @@ def test_article_page_stays_light(browser, site_url: str) -> None:  # type: igno
     assert sum(sizes.values()) < 80_000, sizes
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_no_page_scrolls_sideways_at_320_px(open_page, path: str) -> None:
-    page = open_page(path, width=320).page
+@pytest.mark.parametrize("site, path", [("default", p) for p in PAGES] + [("desk", p) for p in DESK_PAGES])
+def test_no_page_scrolls_sideways_at_320_px(open_page, site: str, path: str) -> None:
+    page = open_page(path, width=320, site=site).page
     if path.startswith("search"):
         page.wait_for_timeout(300)
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
@@ -216,4 +243,13 @@ def test_screenshots(open_page, screenshots: Path, width: int, scheme: str) -> N
         page.wait_for_timeout(400)
         target = screenshots / f"{name}-{width}-{scheme}.png"
         page.screenshot(path=str(target), full_page=name not in ("article-note-open",))
+        assert target.stat().st_size > 5000
+    for name, path in [("desk-article", DESK_ARTICLE), ("desk-note-history", DESK_ARTICLE + "#claim-rates-fall"),
+                       ("desk-claimants", "claimants/"), ("desk-claimant", "claimants/ana-lopez/"),
+                       ("desk-statuses", "statuses/"), ("desk-updates", "updates/"), ("desk-home", ""),
+                       ("desk-source-documents", "sources/water-board/")]:
+        page = open_page(path, width=width, scheme=scheme, site="desk").page
+        page.wait_for_timeout(400)
+        target = screenshots / f"{name}-{width}-{scheme}.png"
+        page.screenshot(path=str(target), full_page=name != "desk-note-history")
         assert target.stat().st_size > 5000
