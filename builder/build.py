@@ -143,6 +143,10 @@ def _build_changes(root: Path, out: Path, include_drafts: bool, strict: bool, pr
     from .stages.resolve import resolve
     from .stages.sitemap import SITEMAP_FILE, robots_file, sitemap_file, sitemap_inputs
 
+    if search:
+        from .stages.search import pagefind_binary
+
+        pagefind_binary()  # a missing binary fails before anything is rendered (SearchUnavailable)
     workers = jobs or default_jobs()
     pool = executor or (LazyProcessPool(workers) if workers > 1 else None)
     staging = staging_folder(out.resolve())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from builder.build import build
@@ -12,12 +14,20 @@ from builder.cli import main
 from conftest import REPO, article, make_site, tree
 
 
-def test_default_build_writes_the_pagefind_bundle_and_search_page(default_site: Path) -> None:
+def test_default_build_writes_one_bundle_per_shard_and_the_manifest(default_site: Path) -> None:
     bundle = default_site / "pagefind"
-    assert (bundle / "pagefind.js").is_file() and (bundle / "pagefind-component-ui.js").is_file()
-    assert list((bundle / "fragment").iterdir())
-    assert not (bundle / "pagefind-ui.js").exists()  # the Default UI is not used
-    assert "pagefind-component-ui.js" in (default_site / "search" / "index.html").read_text()
+    manifest = json.loads((bundle / "shards.json").read_text())
+    assert manifest == {"shards": ["site", "a1-0"]}  # the default digest's one article fits one shard
+    assert sorted(p.name for p in bundle.iterdir()) == ["a1-0", "shards.json", "site"]
+    for shard in manifest["shards"]:
+        assert (bundle / shard / "pagefind-entry.json").is_file() and list((bundle / shard / "fragment").iterdir())
+    # Pagefind's JavaScript and WebAssembly once, in the shard the browser loads first; no Pagefind UI.
+    assert (bundle / "site" / "pagefind.js").is_file() and (bundle / "site" / "wasm.en.pagefind").is_file()
+    assert not list((bundle / "a1-0").glob("*.js")) and not list((bundle / "a1-0").glob("wasm.*"))
+    assert not list(bundle.rglob("pagefind-*ui*")) and not list(bundle.rglob("wasm.unknown.pagefind"))
+    search_page = BeautifulSoup((default_site / "search" / "index.html").read_text(), "html.parser")
+    assert search_page.select_one("[data-search]")["data-manifest"] == "../pagefind/shards.json"
+    assert search_page.select_one('script[type="module"]')["src"] == "../static/search.js"
     assert 'action="../search/"' in (default_site / "topics" / "index.html").read_text()
 
 
