@@ -65,6 +65,13 @@ async function shardsFor(pagefind, shards, query) {
   return { shard: { any: usable }, ...noVocabulary };
 }
 
+/** Every result for `query` over all shards, best first: Pagefind's result objects (data() loads one). */
+export async function find(query) {
+  const { pagefind, shards } = await load();
+  const filters = await shardsFor(pagefind, shards, query);
+  return (await pagefind.search(query, { filters })).results;
+}
+
 /* Pagefind's excerpt marks matches with <mark> in text whose < and > it has escaped. */
 function excerptNodes(excerpt) {
   const unescape = (text) => text.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
@@ -133,11 +140,9 @@ async function run(query) {
   }
   status.textContent = "Searching…";
   try {
-    const { pagefind, shards } = await load();
-    const filters = await shardsFor(pagefind, shards, query);
-    const found = await pagefind.search(query, { filters });
+    const results = await find(query);
     if (number !== latest) return;
-    pending = found.results;
+    pending = results;
     const count = pending.length;
     status.textContent = count ? `${count} ${count === 1 ? "result" : "results"} for “${query}”`
       : `No results for “${query}”`;

@@ -7,6 +7,7 @@ purpose (CI never does).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -46,20 +47,27 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The default digest, served by a real HTTP server from a sub-path: http://127.0.0.1:PORT/digest/."""
-    root = tmp_path_factory.mktemp("served")
-    build(REPO, root / SUB_PATH.strip("/"))
+@contextlib.contextmanager
+def served(root: Path) -> Iterator[str]:
+    """`root` served by a real HTTP server on 127.0.0.1: yields http://127.0.0.1:PORT/."""
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The default digest, served by a real HTTP server from a sub-path: http://127.0.0.1:PORT/digest/."""
+    root = tmp_path_factory.mktemp("served")
+    build(REPO, root / SUB_PATH.strip("/"))
+    with served(root) as origin:
+        yield origin + SUB_PATH.lstrip("/")
 
 
 @pytest.fixture(scope="session")
