@@ -54,11 +54,14 @@ async function shardsFor(pagefind, shards, query) {
   const noVocabulary = { none: shards.map((shard) => ({ [VOCABULARY]: shard })) };
   let usable = shards;
   if (!/^\s*".+"\s*$/.test(query)) { // a quoted phrase never falls back: every shard answers for itself
-    for (const word of query.split(/\s+/).map((w) => w.replace(/"/g, "")).filter(Boolean)) {
+    const words = query.split(/\s+/).map((word) => word.replace(/"/g, "")).filter(Boolean);
+    const holders = await Promise.all(words.map(async (word) => { // all at once: one round of chunk requests
       const [whole, longer] = await Promise.all([
         pagefind.search(`"${word}"`, { filters: noVocabulary }),
         pagefind.search(word)]);
-      const holding = new Set([...shown(whole.filters.shard, shards), ...shown(longer.filters[VOCABULARY], shards)]);
+      return new Set([...shown(whole.filters.shard, shards), ...shown(longer.filters[VOCABULARY], shards)]);
+    }));
+    for (const holding of holders) {
       if (holding.size) usable = usable.filter((shard) => holding.has(shard));
     }
   }
