@@ -6,7 +6,7 @@
 Indexes the searchable pages of an already built output (a build with --no-search) twice: as
 `digest build` does (builder.stages.search.search_index) and with one pagefind run over every page,
 then serves each beside the site and runs queries in Chromium (/usr/bin/chromium). Prints, per
-shard size: each pagefind process's time and peak memory (its maximum resident set, from wait4),
+shard size: each pagefind process's time and peak memory (its maximum resident set, from GNU time),
 the bundle's size, and per query the requests, bytes and milliseconds the browser spends, first
 query (loading the index) and later ones. Both indexes are written under OUT/search-bench/.
 """
@@ -47,19 +47,25 @@ class Run:
 RUNS: list[Run] = []
 
 
-def _measured_pagefind(binary: Path, site: Path, bundle: Path, language_code: str) -> None:
-    """search._run_pagefind, timed, with the process's own peak memory (wait4's ru_maxrss)."""
+def _measured_pagefind(binary: Path, site: Path, bundle: Path, language_code: str, whole: bool = False) -> None:
+    """search._run_pagefind, timed, with the process's own peak memory (GNU time's maximum resident set);
+    with `whole`, as before shards (Pagefind's own chunk size)."""
     command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--silent", "--force-language", language_code]
+    # Through GNU time: Linux keeps a process's peak across exec, so pagefind forked straight from
+    # this (large) Python process would report this process's memory as its own.
+    peak_file = site.parent / f"{site.name}.peak"
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    environment = dict(os.environ) if whole else {search.CHUNK_SIZE_VARIABLE: str(search.INDEX_CHUNK_SIZE), **os.environ}
+    process = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(peak_file), *command],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
     _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode:
+    if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"pagefind failed: {' '.join(command)}")
     pages = sum(1 for _ in site.rglob("*.html"))
     shard = site.parent.name.removeprefix("digest-search-").rsplit("-", 1)[0]
     RUNS.append(Run(f"{shard} {'tokens' if site.name == 'tokens' else 'index'}",
-                    pages, time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss))
+                    pages, time.perf_counter() - start, usage.ru_utime + usage.ru_stime,
+                    int(peak_file.read_text().split()[-1])))
 
 
 @contextlib.contextmanager
@@ -103,7 +109,7 @@ def index_whole(pages: list[RenderedFile], target: Path) -> tuple[Run, int]:
     site = target.parent / "whole-pages"
     write(pages, site)
     RUNS.clear()
-    _measured_pagefind(search.pagefind_binary(), site, target, "en")
+    _measured_pagefind(search.pagefind_binary(), site, target, "en", whole=True)
     shutil.rmtree(site)
     size = sum(p.stat().st_size for p in target.rglob("*") if p.is_file())
     return RUNS[0], size
@@ -157,6 +163,7 @@ def main() -> None:
     parser.add_argument("--per-shard", type=int, nargs="*", default=[search.ARTICLES_PER_SHARD])
     parser.add_argument("--no-whole", action="store_true", help="skip the whole index")
     parser.add_argument("--rtt-ms", type=int, default=0, help="emulated network round trip in the browser")
+    parser.add_argument("--chunk-size", type=int, help=f"the shards' index chunk size (default {search.INDEX_CHUNK_SIZE})")
     args = parser.parse_args()
     public = args.public.resolve()
     bench = public / "search-bench"
@@ -169,6 +176,8 @@ def main() -> None:
         run, size = index_whole(pages, bench / "_whole")
         print(f"\nwhole: one pagefind run over {len(pages)} pages: {run.seconds:.1f} s ({run.cpu_seconds:.1f} s CPU), "
               f"peak {run.peak_kib / 1024:.0f} MiB, bundle {size / 2**20:.1f} MiB")
+    if args.chunk_size:
+        search.INDEX_CHUNK_SIZE = args.chunk_size
     for per_shard in args.per_shard:
         search.ARTICLES_PER_SHARD = per_shard
         RUNS.clear()

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from builder.build import build
 from builder.cli import main
-from builder.stages import search, vocabulary
+from builder.stages import search, searchable, vocabulary
 from builder.stages.render import RenderedFile
 from conftest import REPO, article, make_site, tree
 
@@ -120,3 +120,28 @@ def test_a_shard_is_one_bundle_over_its_pages_and_its_vocabulary_page(tmp_path: 
     assert search.index_shard("a2-1", pages, "en") == files  # deterministic
     site_files = {f.path for f in search.index_shard("site", pages[:1], "en")}
     assert {"pagefind/site/pagefind.js", "pagefind/site/pagefind-worker.js", "pagefind/site/wasm.en.pagefind"} <= site_files
+
+
+def test_pages_without_their_ignored_parts_give_pagefind_the_same_bundle(tmp_path: Path, default_site: Path) -> None:
+    pages = [path for path in default_site.rglob("index.html") if search.is_searchable(path.relative_to(default_site).as_posix())]
+    bundles = []
+    for name, transform in [("whole", lambda data: data), ("stripped", searchable.without_ignored)]:
+        for path in pages:
+            target = tmp_path / name / path.relative_to(default_site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(transform(path.read_bytes()))
+        search._run_pagefind(search.pagefind_binary(), tmp_path / name, tmp_path / f"{name}-bundle", "en")
+        bundles.append(tree(tmp_path / f"{name}-bundle"))
+    assert bundles[0] == bundles[1] and bundles[0]
+    source_page = (default_site / "sources" / "xinhua" / "index.html").read_bytes()
+    stripped = searchable.without_ignored(source_page).decode()
+    assert "Claims citing" not in stripped and "Xinhua News Agency" in stripped and stripped.endswith("</html>\n")
+
+
+def test_without_ignored_keeps_everything_else_verbatim() -> None:
+    page = (b'<!DOCTYPE html><html lang="en"><body><main data-pagefind-body><h1 id="t">A &amp; B</h1><br>'
+            b'<section data-pagefind-ignore><ul><li>x<img src="i.png"></li></ul><br></section><p>&#8212; kept</p>'
+            b'<!-- note --></main></body></html>')
+    assert searchable.without_ignored(page) == (
+        b'<!DOCTYPE html><html lang="en"><body><main data-pagefind-body><h1 id="t">A &amp; B</h1><br>'
+        b'<p>&#8212; kept</p><!-- note --></main></body></html>')

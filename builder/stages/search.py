@@ -40,6 +40,11 @@ SITE_SHARD = "site"  # topic and source pages; always present, and the one the b
 ARTICLES_PER_SHARD = 256
 ARTICLE_PAGE = re.compile(r"articles/(?P<slug>[^/]+)/index\.html")
 REGISTRY_PAGE = re.compile(r"(?:topics|sources)/[^/]+/index\.html")
+# Index chunk size, in Pagefind's units (a word's locations plus one per page). A query loads one
+# chunk per word from every shard, so shards get smaller chunks than Pagefind's 20,000, which keeps
+# a query's bytes near the whole index's (README, Search). An environment variable of Pagefind's.
+INDEX_CHUNK_SIZE = 2500
+CHUNK_SIZE_VARIABLE = "PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE"
 # Pagefind's JavaScript and WebAssembly: needed once, from the shard the browser loads first; a
 # merged index reads only its entry, metadata, index chunks, fragments and filters.
 RUNTIME_FILES = re.compile(r"pagefind\.js|pagefind-worker\.js|wasm\.[^/]+\.pagefind")
@@ -123,19 +128,24 @@ def shards_manifest(shards: list[str]) -> RenderedFile:
 
 
 def index_shard(shard_id: str, pages: list[RenderedFile], language: str) -> list[RenderedFile]:
-    """One shard's Pagefind bundle, as files under pagefind/<shard_id>/, built over `pages` alone."""
+    """One shard's Pagefind bundle, as files under pagefind/<shard_id>/, built over `pages` alone.
+
+    The bundle depends only on the shard id, the language and each page's path and
+    searchable.without_ignored(data): a page whose other parts changed needs no re-indexing."""
     from .render import RenderedFile
+    from .searchable import without_ignored
     from .vocabulary import VOCABULARY_PAGE, index_words, page_tokens, tokens_page, vocabulary_page
 
     binary = pagefind_binary()
     language_code = language.split("-")[0].lower()
+    indexed = [(page.path, without_ignored(page.data)) for page in pages]
     with tempfile.TemporaryDirectory(prefix=f"digest-search-{shard_id}-") as temp:
         stems_site, stems_bundle = Path(temp, "tokens"), Path(temp, "tokens-bundle")
-        _write(stems_site / "index.html", tokens_page(page_tokens([page.data for page in pages]), language_code))
+        _write(stems_site / "index.html", tokens_page(page_tokens([data for _, data in indexed]), language_code))
         _run_pagefind(binary, stems_site, stems_bundle, language_code)
         site, bundle = Path(temp, "site"), Path(temp, "bundle")
-        for page in pages:
-            _write(site.joinpath(*PurePosixPath(page.path).parts), page.data)
+        for path, data in indexed:
+            _write(site.joinpath(*PurePosixPath(path).parts), data)
         _write(site.joinpath(*PurePosixPath(VOCABULARY_PAGE).parts),
                vocabulary_page(shard_id, index_words(stems_bundle / "index"), language_code))
         _run_pagefind(binary, site, bundle, language_code)
@@ -170,7 +180,8 @@ def _write(path: Path, data: bytes) -> None:
 def _run_pagefind(binary: Path, site: Path, bundle: Path, language_code: str) -> None:
     command = [str(binary), "--site", str(site), "--output-path", str(bundle), "--silent",
                "--force-language", language_code]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    environment = {CHUNK_SIZE_VARIABLE: str(INDEX_CHUNK_SIZE), **os.environ}  # a variable set by hand wins
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise SearchUnavailable(f"pagefind failed (exit {result.returncode})" + (f": {detail[-1]}" if detail else ""))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import gzip
 import html
-from html.parser import HTMLParser
+import re
 from pathlib import Path
 
 import cbor2
@@ -38,51 +38,30 @@ INDEX_SIGNATURE = b"pagefind_dcd"  # what Pagefind puts before the CBOR of an in
 INDEXED_ATTRIBUTES = frozenset({"alt", "title", "aria-label", "content", "data-pagefind-meta"})
 
 
-class _TextTokens(HTMLParser):
-    """Every whitespace-separated token of a page's text, split both at element boundaries and
-    across them (Pagefind reads "<b>soy</b>beans" as one word): a superset of what Pagefind
-    indexes. Extra tokens are harmless (see vocabulary_page); missing ones would hide a shard."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tokens: set[str] = set()
-        self._skipping = 0
-        self._run: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skipping += 1
-        for name, value in attrs:
-            if value and name in INDEXED_ATTRIBUTES:
-                self._add(value)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skipping:
-            self._skipping -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self._add(data)
-            self._run.append(data)
-
-    def close(self) -> None:
-        super().close()
-        self._add("".join(self._run))
-        self._run = []
-
-    def _add(self, text: str) -> None:
-        self.tokens.update(text.split())  # any Unicode space, no-break spaces included
-        self.tokens.update(text.replace("\xa0", "").split())  # and as if they joined words
+SCRIPTS = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I)
+TAGS = re.compile(r"<[^>]*>")
+TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
+ATTRIBUTE_VALUES = re.compile(
+    r"""\s(?:%s)\s*=\s*(?:"([^"]*)"|'([^']*)')""" % "|".join(sorted(INDEXED_ATTRIBUTES)), re.I)
 
 
 def page_tokens(pages: list[bytes]) -> list[str]:
-    """The distinct tokens of the pages' text, sorted."""
+    """The distinct whitespace-separated tokens of the pages' text, sorted: a superset of the words
+    Pagefind indexes. Extra tokens are harmless (see vocabulary_page); a missing one could hide a
+    shard, so text is split both at tags and across them (Pagefind reads "<b>soy</b>beans" as one
+    word), at no-break spaces and not, and attribute values Pagefind may index are read too."""
     tokens: set[str] = set()
     for data in pages:
-        parser = _TextTokens()
-        parser.feed(data.decode("utf-8", errors="replace"))
-        parser.close()
-        tokens |= parser.tokens
+        page = data.decode("utf-8", errors="replace")
+        body = page.find("data-pagefind-body")  # Pagefind reads only that element (and the title)
+        title = TITLE.search(page)
+        page = SCRIPTS.sub(" ", (title.group(1) if title else "") + " " + page[page.rfind("<", 0, body):] if body >= 0 else page)
+        texts = [TAGS.sub(" ", page), TAGS.sub("", page)]
+        texts += [value for pair in ATTRIBUTE_VALUES.findall(page) for value in pair if value]
+        for text in texts:
+            text = html.unescape(text)
+            tokens.update(text.split())  # any Unicode space, no-break spaces included
+            tokens.update(text.replace("\xa0", "").split())  # and as if they joined words
     return sorted(tokens)
 
 
