@@ -130,8 +130,9 @@ def shards_manifest(shards: list[str]) -> RenderedFile:
 def index_shard(shard_id: str, pages: list[RenderedFile], language: str) -> list[RenderedFile]:
     """One shard's Pagefind bundle, as files under pagefind/<shard_id>/, built over `pages` alone.
 
-    The bundle depends only on the shard id, the language and each page's path and
-    searchable.without_ignored(data): a page whose other parts changed needs no re-indexing."""
+    Besides the pagefind binary and INDEX_CHUNK_SIZE, the bundle depends only on the shard id, the
+    language, and each page's path and searchable.without_ignored(data): a page whose other parts
+    changed (a topic page's list of articles) needs no re-indexing."""
     from .render import RenderedFile
     from .searchable import without_ignored
     from .vocabulary import VOCABULARY_PAGE, index_words, page_tokens, tokens_page, vocabulary_page
