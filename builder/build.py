@@ -158,6 +158,9 @@ def _build(root: Path, out: Path, options: Options, session: Session, progress: 
             raise ContentErrors(last.warnings)
         return last
     from .analysis import analyse_articles, read_site, resolve_digest  # the parsers: only when there is work
+    if options.search:
+        from .stages.search import pagefind_binary
+        pagefind_binary()  # a missing binary fails before anything is analysed (SearchUnavailable)
     from .outputs import render_outputs
     from .rebuild import plan_rebuild
     from .stages.output import Staging

@@ -31,20 +31,20 @@ from .engine.session import Session
 from .index import ANNOTATION_PAGES, EXPORT_ENTRIES, DigestIndex
 from .inputs import Options
 from .progress import Progress
-from .rebuild import SEARCH_INDEX, RebuildPlan, neighbours
+from .rebuild import RebuildPlan, neighbours
+from .search_index import forget_search_index, update_search_index
 from .stages.articles import AnchoredArticle
 from .stages.content import read_article_files
 from .stages.diagnostics import ContentErrors
 from .stages.exports import annotation_collection, annotation_page, article_export, claims_index
 from .stages.feeds import FEED_ENTRIES, feed_file, plan_feeds
 from .stages.output import Staging
-from .stages.pages import (ARTICLES, CLAIMANT_NAMES, CLAIMS, EVENTS, LATEST_UPDATES, Page, Section, article_page,
-                           fixed_pages, index_page, member_item, member_slug, page_bounds,
+from .stages.pages import (CLAIMANT_NAMES, CLAIMS, EVENTS, LATEST_UPDATES, Page, Section, article_page,
+                           fixed_pages, member_item, member_slug, page_bounds,
                            page_size, section_pages, sections, shown_source_ids, sources_index_page, status_index_page,
                            topics_index_page)
 from .stages.updates_feed import updates_feed_file
-from .stages.render import RenderedFile, environment_for, render_page, template_diagnostic
-from .stages.search import search_index
+from .stages.render import environment_for, render_page, template_diagnostic
 from .stages.sitemap import robots_file, sitemap_file
 from .tasks import (LATEST_UPDATES_LIST, ArticleResult, IndexJob, RenderContext, StoredArticle, analyse, index_chunk,
                     render_index)
@@ -141,13 +141,11 @@ def render_outputs(root: Path, plan: RebuildPlan, site: Site, digest: ResolvedDi
         raise ContentErrors((template_diagnostic(error, root),)) from error
     for path in plan.remove:
         staging.drop(path)
-    if options.search and (plan.pages_rendered or plan.remove or not session.graph.nodes(f"out:{SEARCH_INDEX}")):
+    if options.search:
         progress.stage("indexing for search")
-        recorded += _search_index(context)
-    elif not options.search:
-        for node in session.graph.nodes(f"out:{SEARCH_INDEX}"):
-            staging.drop(node[4:])
-            session.graph.forget([node])
+        recorded += update_search_index(session.graph, staging, digest.registry.config.language)
+    else:
+        forget_search_index(session.graph, staging)
     _bring_up_to_date(context)
     return recorded
 
@@ -454,24 +452,3 @@ _RENDERERS = {"article": _article, "data": _data, "annotations": _annotations, "
               "sources": _sources, "fixed": _fixed, "feed": _feed, "claims": _claims, "collection": _collection,
               "sitemap": _sitemap, "robots": _robots, "static": _static, "statuses": _statuses,
               "updates-feed": _updates_feed}
-
-
-def _search_index(context: _Context) -> list[str]:
-    """Pagefind's bundle over every page the site will have (from staging where written, else the output)."""
-    staging, graph = context.staging, context.graph
-    pages = sorted({node[4:] for node in graph.nodes("out:") if node.endswith(".html")})
-    files = []
-    for path in pages:
-        source = staging.folder / path if path in staging.written else staging.out / path
-        if not source.exists():
-            source = staging.folder / path
-        files.append(RenderedFile(path, source.read_bytes()))
-    bundle = search_index(files, context.digest.registry.config.language)
-    old = {node[4:] for node in graph.nodes(f"out:{SEARCH_INDEX}")}
-    for file in bundle:
-        staging.put(file.path, file.data)
-        graph.record(f"out:{file.path}", ["search"], "search")
-    for path in old - {file.path for file in bundle}:
-        staging.drop(path)
-        graph.forget([f"out:{path}"])
-    return [file.path for file in bundle]

@@ -176,7 +176,9 @@ def _claimants(site: Site, digest: ResolvedDigest, graph: Graph, lists: OrderedL
     them when the site key did: claimants.yaml is part of it). Where lists changed, and what names did."""
     registered = {entry.id: registered_claimant(entry) for entry in site.registries.claimants}
     stored = {name.removeprefix("claimant:") for name in graph.fingerprints_under("claimant:")}
-    touched = {c.list.split("/")[1] for c in changes if c.list.startswith("claimant/") and c.list.endswith(f"/{CLAIMS}")}
+    # 'claimant/<slug>/claims', and 'claimant/<slug>/status/<id>' (a verdict changed: the counts did)
+    touched = {c.list.split("/")[1] for c in changes if c.list.startswith("claimant/")
+               and (c.list.endswith(f"/{CLAIMS}") or "/status/" in c.list)}
     touched |= (stored | set(registered)) if site_changed else set(registered) - stored
     statuses = digest.registry.config.statuses
     prints: dict[str, str] = {}

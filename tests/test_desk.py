@@ -17,7 +17,6 @@ import pytest
 from builder.build import build
 from builder.stages.content import load_registries, read_text
 from builder.stages.links import citation_links, claimant_links, external_links
-from builder.build import load_digest
 from conftest import load_content
 from site_links import broken_links, duplicate_ids, pages_of, soup_of
 

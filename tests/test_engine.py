@@ -9,7 +9,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 
 from builder.engine.graph import Graph
 from builder.engine.lock import held

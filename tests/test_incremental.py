@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
 import sqlite3
 import tempfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -16,6 +18,7 @@ from hypothesis import strategies as st
 from builder.build import CACHE_DIR, build
 from builder.engine.session import STORE_FILE
 from builder.stages.diagnostics import ContentErrors
+from builder.stages import search
 from builder.stages.pages import PAGE_TEMPLATES
 
 from conftest import make_site, stamps, tree
@@ -86,7 +89,9 @@ EDITS = st.lists(st.tuples(st.sampled_from([
     "delete-topic", "template", "delete-template", "config", "static", "draft", "article-date",
     # the fact-checker's desk: verdicts over time, cited documents, claimants, corrections, id links
     "claim-history", "claim-updated", "citation", "claimants-yaml", "claimant-name", "caveat-date",
-    "correction", "id-link", "id-link-in-note", "claim-id",
+    "correction", "id-link", "id-link-in-note", "claim-id", "claim-status",
+    # the output: index pages of one or two items (pagination), and a build without search in between
+    "page-size", "no-search",
 ]), st.integers(0, 3)), min_size=1, max_size=6)
 
 
@@ -155,6 +160,13 @@ def apply_edit(root: Path, kind: str, number: int) -> None:
                           encoding="utf-8")
     elif kind == "draft":
         edit(md, "source: xinhua\n", "source: xinhua\ndraft: true\n")
+    elif kind == "page-size":  # pages count from the oldest: page 1 holds up to twice as many
+        config = root / "site" / "config.yaml"
+        text = config.read_text(encoding="utf-8").split("page_size:")[0]
+        config.write_text(f"{text}page_size:\n  articles: {1 + number % 2}\n  claims: {1 + number // 2}\n",
+                          encoding="utf-8")
+    elif kind == "no-search":
+        pass  # no edit: the build is made without search (the next one with it again)
     else:
         apply_desk_edit(root, kind, number, slug, md, yaml, edit)
 
@@ -191,6 +203,8 @@ def apply_desk_edit(root: Path, kind: str, number: int, slug: str, md: Path, yam
         edit(yaml, "    kind: omission\n", f"    kind: omission\n    date: 2026-03-0{number + 1}\n")
     elif kind == "correction":
         edit(yaml, "    kind: omission\n", "    kind: correction\n")
+    elif kind == "claim-status":  # a verdict edited in place
+        edit(yaml, "    status: unconfirmed\n", f"    status: {['disputed', 'confirmed', 'false', 'unconfirmed'][number]}\n")
     elif kind == "id-link":  # an article's text links a claim of another article by its id
         target = ["soybeans", "omitted", "claim-soybeans", "beans"][number]
         edit(md, "reported the call.", f"reported [the call](@/articles/{other}.md#{target}).")
@@ -209,15 +223,17 @@ def apply_desk_edit(root: Path, kind: str, number: int, slug: str, md: Path, yam
 @example([("add-article", 0), ("add-article", 0)])  # two articles with the same files: keyed by slug too
 @example([("id-link", 0), ("claim-id", 1), ("claim-id", 0)])  # a linked claim renamed, then its link
 def test_incremental_output_equals_a_clean_build_after_any_edits(edits: list[tuple[str, int]]) -> None:
-    with tempfile.TemporaryDirectory() as temporary:
+    # One article a search shard: adding and removing articles changes the number of shards.
+    with tempfile.TemporaryDirectory() as temporary, mock.patch.object(search, "ARTICLES_PER_SHARD", 1):
         root = make_site(Path(temporary) / "site", base_files())
         out, reference = root / "public", Path(temporary) / "reference"
         assert outcome(root, out)[0] == "ok"
         for kind, number in edits:
             before = tree(out)
             apply_edit(root, kind, number)
-            incremental = outcome(root, out)
-            clean = outcome(root, reference, use_cache=False)
+            options = {"search": kind != "no-search"}
+            incremental = outcome(root, out, **options)
+            clean = outcome(root, reference, use_cache=False, **options)
             assert incremental == clean, f"after {kind} {number}"
             if incremental[0] == "errors":
                 assert tree(out) == before  # a failed build leaves the output as it was
@@ -239,6 +255,41 @@ def test_editing_an_article_rewrites_only_the_pages_that_show_what_changed(tmp_p
     assert all(path.endswith("feed.xml") for path in changed if path.startswith("topics/"))
     assert summary.rendered == 1
     assert summary.written == len(changed)
+
+
+def test_an_edit_re_indexes_only_the_search_shard_of_the_article_it_changes(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "ARTICLES_PER_SHARD", 1)  # the three articles in four shards
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    shards = json.loads((out / "pagefind/shards.json").read_text())["shards"]
+    assert shards == ["site", "a4-0", "a4-1", "a4-2", "a4-3"]
+    before = stamps(out)
+    apply_edit(root, "claim-status", 0)  # call-0's verdict: its page, and the lists of topic and status pages
+    build(root, out, jobs=1)
+    after = stamps(out)
+    rewritten = {path.split("/")[1] for path in after if path.startswith("pagefind/") and after[path] != before.get(path)}
+    assert rewritten == {search.shard_of("articles/call-0/index.html", 3)}  # not the site shard: lists are not indexed
+    assert tree(out) == outcome(root, tmp_path / "clean", use_cache=False)[1]
+
+
+def test_a_search_shard_damaged_in_the_output_and_a_build_without_search_are_made_good(tmp_path: Path,
+                                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "ARTICLES_PER_SHARD", 1)
+    root = make_site(tmp_path, base_files())
+    out = tmp_path / "public"
+    build(root, out, jobs=1)
+    expected = tree(out)
+    entry = out / "pagefind" / search.shard_of("articles/call-2/index.html", 3) / "pagefind-entry.json"
+    entry.write_text("{}", encoding="utf-8")
+    (out / "pagefind/shards.json").unlink()
+    build(root, out, jobs=1)
+    assert tree(out) == expected
+    build(root, out, jobs=1, search=False)
+    assert not (out / "pagefind").exists() and not (out / "search").exists()
+    build(root, out, jobs=1)
+    assert tree(out) == expected
 
 
 def test_a_rebuild_without_changes_renders_and_writes_nothing(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_verbose_prints_stage_durations_and_changed_files(tmp_path: Path) -> Non
     result = run("build", "--verbose", "--source", str(small_site(tmp_path)))
     # The article's page is rendered as it is analysed; the index pages, feeds and exports after.
     assert re.search(r"^  reading: \d+\.\d\d s\n  analysing 1 article: [\d.]+ s\n  resolving: [\d.]+ s\n"
-                     r"  rendering 29 files: [\d.]+ s$", result.stderr, re.M)
+                     r"  rendering 30 files: [\d.]+ s$", result.stderr, re.M)
     assert "  changed articles/call/index.html" in result.stdout
 
 

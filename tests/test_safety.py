@@ -36,7 +36,8 @@ def executable_things(html: str) -> list[str]:
     found = []
     soup = BeautifulSoup(html, "html.parser")
     for element in soup.find_all(True):
-        own_form = element.name == "form" and "search-box" in element.get("class", [])  # the theme's search box
+        # The theme's search box in the header, and the search page's own form.
+        own_form = element.name == "form" and bool({"search-box", "search-form"} & set(element.get("class", [])))
         if element.name in ("iframe", "object", "embed", "base", "form") and not own_form:
             found.append(f"<{element.name}>")
         if element.name == "script":

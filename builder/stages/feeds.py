@@ -17,7 +17,6 @@ from markupsafe import escape
 from .. import __version__
 from . import crossrefs
 from .addresses import absolute_url, permanent_id
-from . import crossrefs
 from .articles import AnchoredArticle, AnchoredClaim
 from .crossrefs import ArticleTargets
 from .model import SiteConfig, Topic

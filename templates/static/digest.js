@@ -3,7 +3,7 @@
    - Opening a note (marker, highlight or #fragment) moves focus to it, so keyboard and screen
      reader users land where sighted users look.
    - Hovering or focusing a highlight marks its note, and the other way round.
-   - The search page takes the query from ?q= (the search box in the header submits there). */
+   The search page has its own script, search.js. */
 (function () {
   "use strict";
 
@@ -70,21 +70,4 @@
 
   window.addEventListener("hashchange", focusTarget);
   if (location.hash) focusTarget();
-
-  var search = document.querySelector("[data-search]");
-  var query = new URLSearchParams(location.search).get("q");
-  if (search && query) {
-    customElements.whenDefined("pagefind-input").then(function () {
-      var tries = 0;
-      (function fill() {
-        var input = search.querySelector("pagefind-input input");
-        if (!input) {
-          if (++tries < 50) setTimeout(fill, 50);
-          return;
-        }
-        input.value = query;
-        input.dispatchEvent(new Event("input", { bubbles: true }));
-      })();
-    });
-  }
 })();

@@ -7,6 +7,7 @@ purpose (CI never does).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -47,6 +48,20 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def served(root: Path) -> Iterator[str]:
+    """`root` served by a real HTTP server on 127.0.0.1: yields http://127.0.0.1:PORT/."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The default digest, served by a real HTTP server from a sub-path: http://127.0.0.1:PORT/digest/."""
@@ -62,15 +77,8 @@ def desk_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _served(site: Path, root: Path, sub_path: str) -> Iterator[str]:
     build(site, root / sub_path.strip("/"))
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{sub_path}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(root) as origin:
+        yield origin + sub_path.lstrip("/")
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ def serious_violations(page, axe_script: Path) -> list[str]:  # type: ignore[no-
 def test_no_serious_or_critical_axe_violations(open_page, axe_script: Path, name: str, scheme: str) -> None:  # noqa: F811
     page = open_page(PAGES[name], scheme=scheme).page
     if name == "search":
-        page.wait_for_selector("pagefind-results a", timeout=15000)
+        page.wait_for_selector(".search-results a", timeout=15000)
     assert serious_violations(page, axe_script) == []
 
 

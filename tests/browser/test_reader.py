@@ -185,8 +185,8 @@ def test_skip_link_is_the_first_stop_and_visible_when_focused(open_page) -> None
 def test_search_for_soybeans_finds_the_seed_article_and_its_claim(open_page, site_url: str) -> None:
     watched = open_page("search/?q=soybeans")
     page = watched.page
-    page.wait_for_selector(f'pagefind-results a[href*="{ARTICLE}"]', timeout=15000)
-    links = page.eval_on_selector_all("pagefind-results a", "els => els.map(a => [a.textContent.trim(), a.href])")
+    page.wait_for_selector(f'.search-results a[href*="{ARTICLE}"]', timeout=15000)
+    links = page.eval_on_selector_all(".search-results a", "els => els.map(a => [a.textContent.trim(), a.href])")
     assert any(href == site_url + ARTICLE for _, href in links), links
     # The claim's note is a sub-result, linked by its heading's id.
     assert any(href == site_url + ARTICLE + "#claim-soybeans-title" for _, href in links), links
@@ -197,7 +197,7 @@ def test_header_search_box_submits_to_the_search_page(open_page, site_url: str) 
     page = open_page("topics/").page
     page.fill("#site-search", "soybeans")
     page.press("#site-search", "Enter")
-    page.wait_for_selector(f'pagefind-results a[href*="{ARTICLE}"]', timeout=15000)
+    page.wait_for_selector(f'.search-results a[href*="{ARTICLE}"]', timeout=15000)
     assert page.url == site_url + "search/?q=soybeans"
 
 
@@ -239,7 +239,7 @@ def test_screenshots(open_page, screenshots: Path, width: int, scheme: str) -> N
                        ("source", "sources/xinhua/"), ("search", "search/?q=soybeans")]:
         page = open_page(path, width=width, scheme=scheme).page
         if name == "search":
-            page.wait_for_selector("pagefind-results a", timeout=15000)
+            page.wait_for_selector(".search-results a", timeout=15000)
         page.wait_for_timeout(400)
         target = screenshots / f"{name}-{width}-{scheme}.png"
         page.screenshot(path=str(target), full_page=name not in ("article-note-open",))
