@@ -16,6 +16,7 @@ from builder.engine.memo import Memo, Memoised
 from builder.engine.ordered import BULK, Member, OrderedLists
 from builder.engine.scan import RACY_SECONDS, hash_files
 from builder.engine.state import State
+from builder.engine import store as store_module
 from builder.engine.store import Store, content_hash, mac_key
 
 CODE = "code-1"
@@ -65,13 +66,31 @@ def test_a_store_written_by_other_code_or_another_user_is_not_read(tmp_path: Pat
     assert Store(tmp_path / "store.sqlite", CODE).get("a") is None  # another MAC key: nothing verifies
 
 
+def test_builds_started_together_on_a_new_machine_agree_on_one_key(tmp_path: Path, monkeypatch) -> None:
+    """The first key written wins: a build that made its own meanwhile takes the winner's, not overwriting it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    key_path = tmp_path / "digest" / "cache-key"
+    winner = b"w" * 32
+
+    def another_build_writes_first(size: int) -> bytes:  # between this build's look for a key and its write
+        key_path.parent.mkdir(parents=True, exist_ok=True)
+        key_path.write_bytes(winner)
+        return b"m" * size
+
+    monkeypatch.setattr(store_module.secrets, "token_bytes", another_build_writes_first)
+    assert mac_key() == winner and key_path.read_bytes() == winner
+    assert [p.name for p in key_path.parent.iterdir()] == ["cache-key"]  # no temporary file left
+
+
 def test_a_fresh_store_reads_nothing_but_keeps_what_it_is_given(tmp_path: Path) -> None:
     store = Store(tmp_path / "store.sqlite", CODE)
     store.put("a", 1)
     store.close()
     fresh = Store(tmp_path / "store.sqlite", CODE, fresh=True)
-    assert fresh.get("a") is None
+    assert fresh.get("a") is None and fresh.present(["a"]) == set()
     fresh.put("b", 2)
+    fresh.flush()  # what a clean build wrote, it reads back (the build flushes as it goes)
+    assert fresh.get_many(["a", "b"]) == {"b": 2} and fresh.present(["a", "b"]) == {"b"}
     fresh.close()
     assert Store(tmp_path / "store.sqlite", CODE).get("b") == 2
 

@@ -44,6 +44,7 @@ class Store:
         self.problems: list[str] = []  # what was found wrong and ignored, for tests and --verbose
         self._key = mac_key()
         self._reading = not fresh
+        self._written: set[str] = set()  # what this store wrote: readable even when fresh
         self._pending: dict[str, tuple[str, bytes]] = {}
         self._pending_bytes = 0
         self._db: sqlite3.Connection | None = None
@@ -78,9 +79,9 @@ class Store:
         for name in dict.fromkeys(names):
             if name in self._pending:
                 found[name] = self._load(name, *self._pending[name])
-            else:
+            elif self._reading or name in self._written:
                 wanted.append(name)
-        if not wanted or not self._reading or self._db is None:
+        if not wanted or self._db is None:
             return {name: value for name, value in found.items() if value is not None}
         for start in range(0, len(wanted), 500):  # only one batch's bytes are held at once
             batch = wanted[start:start + 500]
@@ -98,9 +99,9 @@ class Store:
 
     def present(self, names: Iterable[str]) -> set[str]:
         """Which of `names` are stored (not yet verified: get() does that)."""
-        names = list(dict.fromkeys(names))
+        names = [name for name in dict.fromkeys(names) if self._reading or name in self._written or name in self._pending]
         found = {name for name in names if name in self._pending}
-        if not self._reading or self._db is None:
+        if self._db is None:
             return found
         for start in range(0, len(names), 500):
             batch = names[start:start + 500]
@@ -140,6 +141,7 @@ class Store:
             with db:
                 db.executemany("INSERT OR REPLACE INTO blobs (name, mac, data) VALUES (?, ?, ?)",
                                [(name, mac, data) for name, (mac, data) in self._pending.items()])
+            self._written.update(self._pending)
         except sqlite3.Error as error:
             self._ignore(f"could not write the store ({error})")
         self._pending.clear()
@@ -181,6 +183,7 @@ class Store:
             self._db.close()
         self._db = None
         self._reading = False
+        self._written.clear()
 
     def _mac(self, name: str, data: bytes) -> str:
         return hashlib.blake2b(name.encode("utf-8") + b"\0" + data, key=self._key, digest_size=20).hexdigest()
@@ -215,7 +218,12 @@ def mac_key() -> bytes:
         temporary = key_path.with_name(f"cache-key.{os.getpid()}")
         temporary.write_bytes(key)
         os.chmod(temporary, 0o600)
-        os.replace(temporary, key_path)
+        try:
+            os.link(temporary, key_path)  # only if there is none: builds started together agree on the first key
+        except FileExistsError:
+            if len(key_path.read_bytes()) != 32:
+                os.replace(temporary, key_path)  # a damaged key is replaced
+        temporary.unlink(missing_ok=True)
         return key_path.read_bytes()
     except OSError:
         return key
