@@ -252,5 +252,6 @@ def _worker_store(path: str, code_version: str) -> Store:
 
 
 def _stored_listing(store: Store, key: str) -> AnchoredArticle | None:
-    found = store.get(f"listing:{key}")
+    found = store.get(f"listing:{key}")  # stored as the worker pickled it (index.py)
+    found = pickle.loads(found) if isinstance(found, bytes) else None
     return found if isinstance(found, AnchoredArticle) else None
