@@ -9,11 +9,29 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from builder.build import check
 from builder.cli import main
+from builder.stages.diagnostics import ContentErrors
 from builder.stages.schema import document_schemas
-from conftest import REPO
+from conftest import REPO, article, make_site
 
 SCHEMAS = document_schemas()
+
+
+# Where each kind of document lives in a site, for the validator's side of each comparison.
+DOCUMENT_PATHS = {"annotations": "content/articles/story.yaml", "claimants": "content/claimants.yaml",
+                  "config": "site/config.yaml", "sources": "content/sources.yaml"}
+
+
+def validator_errors(tmp_path, schema_name: str, document) -> list[str]:
+    """What `digest check` reports as errors for `document` (file:line:column: error: message)."""
+    site = make_site(tmp_path / "site", {"content/articles/story.md": article(),
+                                         DOCUMENT_PATHS[schema_name]: yaml.safe_dump(document)})
+    try:
+        check(site)
+    except ContentErrors as errors:
+        return [str(diagnostic) for diagnostic in errors.diagnostics]
+    return []
 
 
 def as_json_types(value):
@@ -61,14 +79,16 @@ def test_front_matter_of_the_default_article_is_valid():
     ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": [{"id": "x", "archive-url": "https://a.b/"}]}]},
      "archive-url"),
     ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": [{"id": "x", "url": "ftp://a.b/c"}]}]}, "ftp"),
-    ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": [{"url": "https://a.b/c"}]}]}, "https://a.b/c"),
+    ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": [{"url": "https://a.b/c"}]}]}, "'id'"),
     ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": ["x"], "updated": "20 March"}]}, "20 March"),
     ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": ["x"], "history": [{"status": "t"}]}]}, "date"),
     ({"claims": [{"id": "a", "quote": "q", "status": "s", "sources": ["x"],
                   "history": [{"date": "2026-01-01", "status": "t", "why": "w"}]}]}, "why"),
     ({"caveats": [{"id": "a", "kind": "correction", "text": "t", "date": "yesterday"}]}, "yesterday"),
 ])
-def test_the_schema_rejects_what_the_validator_rejects(document, reason):
+def test_the_schema_rejects_what_the_validator_rejects(tmp_path, document, reason):
+    errors = validator_errors(tmp_path, "annotations", document)
+    assert any(reason in message for message in errors), errors
     with pytest.raises(jsonschema.ValidationError) as error:
         jsonschema.validate(document, SCHEMAS["annotations"], format_checker=jsonschema.FormatChecker())
     assert reason in str(error.value)
@@ -82,7 +102,9 @@ def test_the_schema_rejects_what_the_validator_rejects(document, reason):
     ("config", {"title": "T", "source_kinds": ["Statistics office"]}, "Statistics office"),
     ("sources", {"census": {"name": "Census", "kind": "statistics office"}}, "statistics office"),
 ])
-def test_the_registry_and_config_schemas_reject_what_the_validator_rejects(schema_name, document, reason):
+def test_the_registry_and_config_schemas_reject_what_the_validator_rejects(tmp_path, schema_name, document, reason):
+    errors = validator_errors(tmp_path, schema_name, document)
+    assert any(reason in message for message in errors), errors
     with pytest.raises(jsonschema.ValidationError) as error:
         jsonschema.validate(document, SCHEMAS[schema_name])
     assert reason in str(error.value)

@@ -8,6 +8,7 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+from PIL import Image
 
 ARTICLE = "articles/trump-xi-call-2026-02-04/"
 PAGES = ["", ARTICLE, "topics/", "topics/agriculture/", "sources/", "sources/xinhua/", "discrepancies/",
@@ -232,6 +233,23 @@ def test_web_annotation_selectors_re_anchor_in_the_browser(open_page, site_url: 
         assert row["markText"] == exacts[row["id"].split("#")[1]]
 
 
+def check_screenshot(page, target: Path, width: int, scheme: str, full_page: bool) -> None:  # type: ignore[no-untyped-def]
+    """Take the screenshot and check it is the page as drawn: the viewport's width, the whole page's height
+    when full, the scheme's background, and text and notes on it rather than an empty or half-drawn page."""
+    page.screenshot(path=str(target), full_page=full_page)
+    height = page.evaluate("document.documentElement.scrollHeight") if full_page else page.viewport_size["height"]
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    with Image.open(target) as image:
+        assert image.size == (width, height), (target.name, image.size)
+        grey = image.convert("L")
+    # The most common shade is the page's background: light in the light scheme, dark in the dark one.
+    shade = max(range(256), key=grey.histogram().__getitem__)
+    assert (shade > 200) if scheme == "light" else (shade < 60), (target.name, shade, background)
+    # Text contrasts with it: a good share of the pixels differ from the background by more than half the range.
+    contrast = sum(count for level, count in enumerate(grey.histogram()) if abs(level - shade) > 128)
+    assert contrast > 0.004 * width * height, (target.name, contrast)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [WIDE, NARROW])
 def test_screenshots(open_page, screenshots: Path, width: int, scheme: str) -> None:
@@ -241,15 +259,13 @@ def test_screenshots(open_page, screenshots: Path, width: int, scheme: str) -> N
         if name == "search":
             page.wait_for_selector(".search-results a", timeout=15000)
         page.wait_for_timeout(400)
-        target = screenshots / f"{name}-{width}-{scheme}.png"
-        page.screenshot(path=str(target), full_page=name not in ("article-note-open",))
-        assert target.stat().st_size > 5000
+        check_screenshot(page, screenshots / f"{name}-{width}-{scheme}.png", width, scheme,
+                         full_page=name != "article-note-open")
     for name, path in [("desk-article", DESK_ARTICLE), ("desk-note-history", DESK_ARTICLE + "#claim-rates-fall"),
                        ("desk-claimants", "claimants/"), ("desk-claimant", "claimants/ana-lopez/"),
                        ("desk-statuses", "statuses/"), ("desk-updates", "updates/"), ("desk-home", ""),
                        ("desk-source-documents", "sources/water-board/")]:
         page = open_page(path, width=width, scheme=scheme, site="desk").page
         page.wait_for_timeout(400)
-        target = screenshots / f"{name}-{width}-{scheme}.png"
-        page.screenshot(path=str(target), full_page=name != "desk-note-history")
-        assert target.stat().st_size > 5000
+        check_screenshot(page, screenshots / f"{name}-{width}-{scheme}.png", width, scheme,
+                         full_page=name != "desk-note-history")
