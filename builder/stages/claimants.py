@@ -107,10 +107,7 @@ def make_directory(registered: tuple[RegisteredClaimant, ...], articles: Iterabl
             at = claim.claimant_at or claim.at
             found = find_claimant(claim.claimant, by_key)
             if found is None:
-                problems.error(at, f"claimant '{claim.claimant}' has no Latin letters or digits to make the address "
-                                   f"of its page from: register it in {CLAIMANTS_FILE} under an id, e.g. "
-                                   f"'some-id: {{name: {' '.join(claim.claimant.split())}}}', and name it by that id "
-                                   "or that name")
+                problems.error(at, _no_address(claim.claimant))
                 continue
             if not found.registered:
                 clash = _clash(found, at, ids, first_name)
@@ -201,10 +198,7 @@ def article_claimants(article: Article, registered: tuple[RegisteredClaimant, ..
         at = claim.claimant_at or claim.at
         found = find_claimant(claim.claimant, by_key)
         if found is None:
-            problems.error(at, f"claimant '{claim.claimant}' has no Latin letters or digits to make the address "
-                               f"of its page from: register it in {CLAIMANTS_FILE} under an id, e.g. "
-                               f"'some-id: {{name: {' '.join(claim.claimant.split())}}}', and name it by that id "
-                               "or that name")
+            problems.error(at, _no_address(claim.claimant))
             continue
         if not found.registered:
             clash = _clash(found, at, ids, {})
@@ -248,3 +242,9 @@ def unnamed_warnings(registered: tuple[RegisteredClaimant, ...], is_named: Calla
         if not is_named(entry.id):
             problems.warning(entry.at, f"claimant '{entry.id}' is never named in a claim")
     return tuple(problems.diagnostics)
+
+
+def _no_address(name: str) -> str:
+    return (f"claimant '{name}' has no Latin letters or digits to make the address of its page from: register it "
+            f"in {CLAIMANTS_FILE} under an id, e.g. 'some-id: {{name: {' '.join(name.split())}}}', and name it by "
+            "that id or that name")
