@@ -35,6 +35,7 @@ from starlette.routing import Route
 
 from .annotate.editor import Editor, editor_routes, editor_snippet
 from .build import Summary, build
+from .progress import NoProgress
 from .stages.diagnostics import ContentErrors, Diagnostic, Location, SearchUnavailable
 from .stages.theme import PACKAGE_DIR
 from .terminal import Verbosity, say, say_diagnostic
@@ -107,14 +108,22 @@ class LiveSite:
             self.publish("reload", {"generation": self.generation, "changed": list(outcome.summary.changed_paths)})
 
 
-def rebuild(root: Path, out: Path, include_drafts: bool) -> BuildOutcome:
-    """Build the site into the served folder, turning what an author can get wrong into errors to show.
+class _WaitingSaid(NoProgress):
+    """A preview rebuild is quiet, but one that waits for another build says so: it would seem hung."""
 
-    A full `build()` today; incremental builds will make it cheaper without changing this call.
-    """
+    def waiting(self, holder: str) -> None:
+        say(f"waiting for another build of this site to finish ({holder})…", err=True)
+
+
+_WAITING_SAID = _WaitingSaid()
+
+
+def rebuild(root: Path, out: Path, include_drafts: bool) -> BuildOutcome:
+    """Build the site into the served folder (an incremental build()), turning what an author can get
+    wrong into errors to show."""
     started = time.perf_counter()
     try:
-        summary = build(root, out, include_drafts=include_drafts)
+        summary = build(root, out, include_drafts=include_drafts, progress=_WAITING_SAID)
     except ContentErrors as errors:
         return BuildOutcome(None, errors.diagnostics, time.perf_counter() - started)
     except SearchUnavailable as missing:  # an install problem, not a bug: say what to do

@@ -12,7 +12,11 @@ from typing import Callable, Iterator
 
 import watchfiles
 
+from .stages.claimants import CLAIMANTS_FILE
+from .stages.content import CONFIG_PATH, SOURCES_PATH, TOPICS_PATH
 from .stages.theme import builtin_theme
+
+REGISTRIES = (CONFIG_PATH, SOURCES_PATH, TOPICS_PATH, CLAIMANTS_FILE)  # the site's files outside articles/
 
 # Editors' swap, backup and lock files, on top of watchfiles' defaults (.swp, ~, .#, .DS_Store).
 _EDITOR_DEBRIS = (r"^4913$", r"\.tmp$", r"\.bak$", r"\.crswap$", r"^#.*#$")
@@ -31,7 +35,7 @@ def affects_build(path: Path, root: Path) -> bool:
         return True
     if path in (root / "content", root / "site", root / "content" / "articles"):  # a whole folder came or went
         return True
-    if path in (root / "site" / "config.yaml", root / "content" / "sources.yaml", root / "content" / "topics.yaml"):
+    if path in {root / rel_path for rel_path in REGISTRIES}:
         return True
     return path.parent == root / "content" / "articles" and path.suffix in (".md", ".yaml", ".yml")
 

@@ -359,6 +359,7 @@ def test_a_port_in_use_is_an_error_not_a_traceback(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("rel_path, affects", [
     ("content/articles/a.md", True), ("content/articles/a.yaml", True), ("content/sources.yaml", True),
+    ("content/topics.yaml", True), ("content/claimants.yaml", True),
     ("site/config.yaml", True), ("site/static/img/logo.svg", True), ("templates/home.html", True),
     ("content/articles", True), ("content/notes.txt", False), ("content/articles/a.txt", False),
     ("content/articles/old/a.md", False), ("site/notes.md", False), ("public/index.html", False),
@@ -366,3 +367,25 @@ def test_a_port_in_use_is_an_error_not_a_traceback(tmp_path: Path) -> None:
 def test_which_changes_need_a_rebuild(tmp_path: Path, rel_path: str, affects: bool) -> None:
     from builder.watch import affects_build
     assert affects_build(tmp_path / rel_path, tmp_path) is affects
+
+
+def test_a_preview_rebuild_that_waits_for_another_build_says_so(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from builder.build import CACHE_DIR, LOCK_FILE
+    from builder.engine.lock import held
+    from builder.serve import rebuild
+    from conftest import article, make_site
+
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article()})
+    (site / CACHE_DIR).mkdir()
+    said = ""
+    with held(site / CACHE_DIR / LOCK_FILE):  # another build of the site, as far as the preview can tell
+        waiting = threading.Thread(target=rebuild, args=(site, tmp_path / "public", False))
+        waiting.start()
+        deadline = time.monotonic() + 30
+        while "waiting for another build" not in said and time.monotonic() < deadline:
+            time.sleep(0.05)
+            said += capsys.readouterr().err
+        assert not (tmp_path / "public").exists()  # it waited: nothing built yet
+    waiting.join(timeout=60)
+    assert "waiting for another build of this site to finish (" in said
+    assert (tmp_path / "public" / "articles" / "a" / "index.html").is_file()
