@@ -177,7 +177,7 @@ def _build(root: Path, out: Path, options: Options, session: Session, progress: 
                 raise ContentErrors(plan.warnings)
             progress.stage("rendering", total=len(plan.render))
             recorded = render_outputs(root, plan, site, digest, articles, session, staging, progress, options,
-                                      pool if isinstance(pool, LazyProcessPool) else None)
+                                      pool if isinstance(pool, LazyProcessPool) else None, jobs)
         written = len(staging.written)
         changed = staging.swap()
     except BaseException:

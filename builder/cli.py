@@ -131,7 +131,7 @@ def verbosity_of(quiet: bool, verbose: bool) -> Verbosity:
 @click.option("--link-timeout", type=click.FloatRange(min=0.1), default=15.0, show_default=True,
               help="With --links: seconds to wait for each link, redirects included.")
 def check(source_dir: Path, strict: bool, output_format: str, links: bool, link_timeout: float) -> None:
-    """Validate the whole digest without writing anything (--links: and check its external links)."""
+    """Validate the whole digest, writing nothing but the build cache (--links: and check its external links)."""
     _require_folder(source_dir)
     try:
         diagnostics = check_site(source_dir, progress=TerminalProgress(Verbosity.NORMAL))

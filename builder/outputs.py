@@ -116,10 +116,10 @@ class _Context:
 
 def render_outputs(root: Path, plan: RebuildPlan, site: Site, digest: ResolvedDigest, articles: Articles, session: Session,
                    staging: Staging, progress: Progress, options: Options,
-                   pool: LazyProcessPool | None = None) -> list[str]:
+                   pool: LazyProcessPool | None = None, jobs: int | None = None) -> list[str]:
     """Render what the plan says into staging (index pages on this machine's `pool`, when there are
-    many), remove what it removes, and bring staging up to date with the output; the paths of the
-    files it recorded (their stamps are taken once swapped in)."""
+    many), remove what it removes, index for search (on `jobs` threads), and bring staging up to date
+    with the output; the paths of the files it recorded (their stamps are taken once swapped in)."""
     recorded = [made.path for made in plan.made] + [path for path, _ in plan.render]
     context = _Context(site, digest, session, DigestIndex(session), staging, options, articles.keys, articles.analysed)
     session.graph.forget(f"out:{path}" for path in plan.remove)
@@ -143,7 +143,7 @@ def render_outputs(root: Path, plan: RebuildPlan, site: Site, digest: ResolvedDi
         staging.drop(path)
     if options.search:
         progress.stage("indexing for search")
-        recorded += update_search_index(session.graph, staging, digest.registry.config.language)
+        recorded += update_search_index(session.graph, staging, digest.registry.config.language, jobs)
     else:
         forget_search_index(session.graph, staging)
     _bring_up_to_date(context)

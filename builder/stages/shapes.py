@@ -86,7 +86,8 @@ STATUS = Shape("status", (
 PAGE_SIZE = Shape("page size", (
     Field("articles", "count", "Articles per index page (20 unless set). Pages count from the oldest, so the "
                                "first page, the newest, holds up to twice as many."),
-    Field("claims", "count", "Claims or caveats per index page (50 unless set), counted the same way."),
+    Field("claims", "count", "Claims, caveats, documents, updates or claimants per index page (50 unless set), "
+                             "counted the same way."),
 ))
 
 CONFIG = Shape("site configuration", (
@@ -95,8 +96,8 @@ CONFIG = Shape("site configuration", (
     Field("language", "language", "Language tag of the content, e.g. `en` (the default) or `fr-CA`."),
     Field("base_url", "absolute-url", "Absolute URL the site is published at (feeds, canonical links)."),
     Field("statuses", "records", "The claim status scale, from best to worst.", shape=STATUS),
-    Field("page_size", "record", "How many items each page of an index (home, topics, sources, "
-                                 "discrepancies) lists.", shape=PAGE_SIZE),
+    Field("page_size", "record", "How many items each page of an index (home, topics, sources, discrepancies, "
+                                 "claimants, verdicts, updates) lists.", shape=PAGE_SIZE),
     Field("source_kinds", "ids", "The kinds a source may be, replacing the built-in list: "
                                  + ", ".join(SOURCE_KINDS) + "."),
 ))
