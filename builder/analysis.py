@@ -17,6 +17,7 @@ from typing import Callable, Iterable
 
 import jinja2
 
+from .engine.memo import Memoised
 from .engine.session import Session
 from .engine.store import content_hash
 from .engine.ordered import ListChange
@@ -85,20 +86,33 @@ class Articles:
     start_registry: Registry | None  # what the workers rendered with
 
 
-def read_site(root: Path, keys: Keys) -> Site:
+def read_site(root: Path, keys: Keys, session: Session | None = None) -> Site:
     """The config, registries and templates, and which articles there are."""
     registries = load_registries(root)
     templates = read_templates(root / "templates")
-    try:
-        uses = template_uses(make_environment(templates), templates, PAGE_TEMPLATES)
-    except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
-        raise ContentErrors((template_diagnostic(error, root),)) from error
+    uses = _template_uses(root, templates, session)
     fingerprints = {}
     for name, used in uses.items():
         parts = [f"{other}\n{found[0] if (found := templates.source(other)) else chr(0) + 'missing'}" for other in used]
         fingerprints[name] = content_hash(*parts)
     slugs, folder_problems = article_slugs(root)
     return Site(root, keys, registries, templates, fingerprints, slugs, folder_problems)
+
+
+def _template_uses(root: Path, templates: TemplateSet, session: Session | None) -> dict[str, tuple[str, ...]]:
+    """Which templates each page template uses, kept by the templates' text: parsing them all again
+    would cost every build a fifth of a second."""
+    key = content_hash(*(f"{name}\0{source}" for name, source, _ in templates.templates))
+    memo = session.memo("template-uses") if session is not None else None
+    if memo is not None and (found := memo.get(key)) is not None:
+        return found.value
+    try:
+        uses = template_uses(make_environment(templates), templates, PAGE_TEMPLATES)
+    except jinja2.TemplateError as error:  # a site's own template is content too: located, no traceback
+        raise ContentErrors((template_diagnostic(error, root),)) from error
+    if memo is not None:
+        memo.put(key, Memoised(uses))
+    return uses
 
 
 def start_registry(site: Site, index: DigestIndex, changed: set[str]) -> Registry | None:

@@ -77,7 +77,7 @@ def check(root: Path, jobs: int | None = None, progress: Progress = SILENT) -> t
         with Session.open(folder, "check.sqlite", code_version(), fresh=True) as session:
             hashes = hash_files(input_files(root), session.store)
             keys = make_keys(hashes, options.include_drafts, options.search)
-            site = read_site(root, keys)
+            site = read_site(root, keys, session)
             with _pool(jobs, None, len(site.slugs)) as pool:
                 articles = analyse_articles(root, site, article_keys(hashes, keys), session, pool, None, SILENT, options)
             digest = resolve_digest(site, articles, session, options)
@@ -119,7 +119,7 @@ def load_digest(root: Path, include_drafts: bool = False) -> LoadedDigest:
     with _cache_folder(root, use_cache=False) as folder, Session.open(folder, "load.sqlite", code_version()) as session:
         hashes = hash_files(input_files(root), session.store)
         keys = make_keys(hashes, options.include_drafts, options.search)
-        site = read_site(root, keys)
+        site = read_site(root, keys, session)
         articles = analyse_articles(root, site, article_keys(hashes, keys), session, None, None, SILENT, options)
         digest = resolve_digest(site, articles, session, options)
         results = session.memo("task")
@@ -165,7 +165,7 @@ def _build(root: Path, out: Path, options: Options, session: Session, progress: 
     from .rebuild import plan_rebuild
     from .stages.output import Staging
 
-    site = read_site(root, keys)
+    site = read_site(root, keys, session)
     staging = Staging(out, session.state.path.with_name(session.state.path.name + ".staging"))
     try:
         with _pool(jobs, executor, len(site.slugs)) as pool:
@@ -185,7 +185,10 @@ def _build(root: Path, out: Path, options: Options, session: Session, progress: 
         raise
     summary = Summary(plan.pages, digest.articles, digest.claims, digest.caveats, tuple(sorted(digest.warnings + plan.warnings)),
                       tuple(changed), written, plan.pages_rendered)
-    _record_build(session, keys, summary, out, sorted(set(changed) | set(recorded)), changed, staging.identity)
+    # A new state knew nothing of the output it replaced, so `changed` may miss files that went: the
+    # next build then makes staging whole (mirror) rather than catching up with `changed`.
+    _record_build(session, keys, summary, out, sorted(set(changed) | set(recorded)), changed,
+                  "" if session.state.is_new else staging.identity)
     session.commit()  # only now: the state describes the output in place
     staging.settle()
     return summary

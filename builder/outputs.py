@@ -155,7 +155,7 @@ def _bring_up_to_date(context: _Context) -> None:
     was interrupted in it since), only the paths the last build changed need it; else all of them."""
     graph, staging = context.graph, context.staging
     previous = graph.fingerprints(["staging", LAST_CHANGED])
-    if staging.trusted and previous.get("staging") == staging.identity:
+    if staging.trusted and previous.get("staging") == staging.found_identity:
         staging.catch_up(json.loads(previous.get(LAST_CHANGED, "[]")))
     else:
         staging.mirror({node[4:] for node in graph.nodes("out:")})

@@ -67,6 +67,47 @@ def test_rebuilding_replaces_the_previous_output_and_drops_stale_pages(tmp_path)
     assert left_beside(tmp_path) == ["public", "site"]
 
 
+def test_a_rebuild_updates_only_what_the_last_two_builds_changed_in_staging(tmp_path, monkeypatch):
+    """Staging holds the generation before the output: a rebuild brings over the last build's changes
+    (catch_up), not every file of the site (mirror), which costs a stat of each at 10,000 articles."""
+    from builder.stages.output import Staging
+
+    site = make_site(tmp_path / "site", {"content/articles/a.md": article(), "content/articles/b.md": article("B")})
+    out = tmp_path / "public"
+    mirrored = []
+    mirror = Staging.mirror
+
+    def counted(self, files):  # the output's own builds, not the clean builds compared with
+        mirrored.extend([self.out] if self.out == out else [])
+        mirror(self, files)
+
+    monkeypatch.setattr(Staging, "mirror", counted)
+    for revision in range(4):
+        (site / "content/articles/a.md").write_text(article(body=f"Revision {revision}."))
+        assert run_build(site, out).exit_code == 0
+    # The first build makes the output, the second a staging folder: only they make staging whole.
+    assert len(mirrored) == 2 and tree(out) == tree(run_clean(site, tmp_path / "clean"))
+    # An article that goes leaves no empty folder, in the output nor in the staging folder caught up.
+    (site / "content/articles/b.md").unlink()
+    for revision in (4, 5):
+        (site / "content/articles/a.md").write_text(article(body=f"Revision {revision}."))
+        assert run_build(site, out).exit_code == 0
+        assert not (out / "articles" / "b").exists()
+    assert len(mirrored) == 2 and tree(out) == tree(run_clean(site, tmp_path / "clean-1"))
+    # A staging folder that is not the one the last build left (here: replaced) is mirrored whole.
+    staging = tmp_path / ".public.staging"
+    staging.rename(tmp_path / "elsewhere")
+    staging.mkdir()
+    (site / "content/articles/a.md").write_text(article(body="Revision 6."))
+    assert run_build(site, out).exit_code == 0
+    assert len(mirrored) == 3 and tree(out) == tree(run_clean(site, tmp_path / "clean-2"))
+
+
+def run_clean(site: Path, out: Path) -> Path:
+    assert CliRunner().invoke(main, ["build", "--source", str(site), "--out", str(out), "--clean", "-q"]).exit_code == 0
+    return out
+
+
 def left_beside(folder: Path) -> list[str]:
     """What a build leaves beside the output, but the staging folder it keeps for the next one."""
     return sorted(p.name for p in folder.iterdir() if p.name != ".public.staging")

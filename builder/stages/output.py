@@ -104,6 +104,7 @@ class Staging:
         self.written: set[str] = set()  # paths of files whose bytes this build changed or added
         self.removed: set[str] = set()
         self._made_folders: set[str] = set()
+        self._emptied: set[str] = set()  # folders a file was removed from: pruned if left empty
 
     def put(self, path: str, data: bytes) -> bool:
         """Make `data` the file at `path` in the new site; whether its bytes differ from the output's."""
@@ -123,7 +124,9 @@ class Staging:
 
     def drop(self, path: str) -> None:
         """A file of the current output that the new site does not have."""
-        _remove(_inside(self.folder, path))
+        target = _inside(self.folder, path)
+        _remove(target)
+        self._emptied.add(os.path.dirname(target))
         self.removed.add(path)
         self.written.discard(path)
 
@@ -137,7 +140,8 @@ class Staging:
                 _link_current(current, target)
             else:
                 _remove(target)
-        _prune_empty(str(self.folder))
+                self._emptied.add(os.path.dirname(target))
+        _prune_emptied(self._emptied, str(self.folder))
 
     def mirror(self, files: set[str]) -> None:
         """Make staging hold exactly `files` (every file of the new site): those this build did not
@@ -286,16 +290,16 @@ def _prune(folder: str, prefix: str, keep: set[str]) -> int:
     return remaining
 
 
-def _prune_empty(folder: str) -> bool:
-    """Remove the empty folders below `folder`; whether it still holds anything."""
-    remaining = False
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False) and not _prune_empty(entry.path):
-                os.rmdir(entry.path)
-            else:
-                remaining = True
-    return remaining
+def _prune_emptied(folders: set[str], staging: str) -> None:
+    """Remove each of `folders` that is empty, then its parents while they are, up to `staging`
+    (only where files went: walking every folder of a large site costs a scandir each)."""
+    for folder in sorted(folders, key=len, reverse=True):  # the deepest first
+        while folder != staging and folder.startswith(staging + os.sep):
+            try:
+                os.rmdir(folder)  # fails unless empty
+            except OSError:
+                break
+            folder = os.path.dirname(folder)
 
 
 def _swap(staging: Path, out: Path) -> None:
