@@ -124,27 +124,35 @@ def test_an_interrupted_build_leaves_the_previous_output_exactly_as_it_was(how, 
     site = big_site(tmp_path / "site", 400)
     out = tmp_path / "public"
     assert run_build(site, out).exit_code == 0
-    before = {p: (data, (out / p).stat().st_mtime_ns) for p, data in tree(out).items()}
-    # Every article changes, so that the build is long enough to be caught while it writes.
-    for path in sorted((site / "content/articles").glob("*.md")):
-        path.write_text(path.read_text().replace("this season", "next season"))
-    (site / "content/articles/a0000.md").write_text(article("Changed", body="New text.\n"))
-    # As from a terminal: a test run started in the background inherits SIGINT ignored.
-    process = subprocess.Popen([sys.executable, "-m", "builder.cli", "build", "--source", str(site), "--out", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".public.staging*")) and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)  # wait until it is writing
-    assert process.poll() is None, "the build finished before it could be interrupted"
-    process.send_signal(how)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode != 0
+    for attempt in range(3):
+        before = {p: (data, (out / p).stat().st_mtime_ns) for p, data in tree(out).items()}
+        # Every article changes, so that the build is long enough to be caught while it writes.
+        for path in sorted((site / "content/articles").glob("*.md")):
+            path.write_text(path.read_text().replace(f"season {attempt - 1}" if attempt else "this season",
+                                                     f"season {attempt}"))
+        (site / "content/articles/a0000.md").write_text(article("Changed", body=f"New text {attempt}.\n"))
+        # As from a terminal: a test run started in the background inherits SIGINT ignored.
+        process = subprocess.Popen([sys.executable, "-m", "builder.cli", "build", "--source", str(site), "--out", str(out)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".public.staging*")) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)  # wait until it is writing
+        assert process.poll() is None, "the build finished before it could be interrupted"
+        process.send_signal(how)
+        _, stderr = process.communicate(timeout=60)
+        if process.returncode != 0:
+            break
+        # The build ended well although interrupted (seen once in CI; Python drops a KeyboardInterrupt
+        # raised inside a finalizer): it must have left the whole new output. Interrupt the next one.
+        assert how == signal.SIGINT and f"New text {attempt}." in (out / "articles/a0000/index.html").read_text(), stderr
+    else:
+        raise AssertionError(f"three builds in a row were not interrupted: {stderr.decode()[-2000:]}")
     assert b"Traceback" not in stderr
     assert {p: (data, (out / p).stat().st_mtime_ns) for p, data in tree(out).items()} == before
     # the next build recovers and completes
     assert run_build(site, out).exit_code == 0
-    assert "Changed" in (out / "articles/a0000/index.html").read_text()
+    assert f"New text {attempt}." in (out / "articles/a0000/index.html").read_text()
     assert left_beside(tmp_path) == ["public", "site"]
 
 
