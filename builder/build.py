@@ -112,7 +112,6 @@ def load_digest(root: Path, include_drafts: bool = False) -> LoadedDigest:
     """Read, anchor and check every article of the site in `root`; ContentErrors if anything is wrong."""
     from .analysis import analyse_articles, read_site, resolve_digest
     from .stages.claimants import make_directory
-    from .stages.diagnostics import Collector
     from .stages.pages import article_sort
 
     options = Options(include_drafts=include_drafts)
@@ -125,7 +124,7 @@ def load_digest(root: Path, include_drafts: bool = False) -> LoadedDigest:
         results = session.memo("task")
         loaded = [results.get(articles.keys[a.slug]).value.load().with_body() for a in articles.analysed.values() if a.published]
         everything = [results.get(articles.keys[a.slug]).value.load().article.article for a in articles.analysed.values()]
-        directory = make_directory(site.registries.claimants, everything, Collector(), (a.slug for a in loaded))
+        directory = make_directory(site.registries.claimants, everything, (a.slug for a in loaded))
         return LoadedDigest(digest.registry, tuple(sorted(loaded, key=article_sort)), digest.warnings, directory)
 
 

@@ -39,7 +39,7 @@ from .stages.diagnostics import ContentErrors
 from .stages.exports import annotation_collection, annotation_page, article_export, claims_index
 from .stages.feeds import FEED_ENTRIES, feed_file, plan_feeds
 from .stages.output import Staging
-from .stages.pages import (CLAIMANT_NAMES, CLAIMS, EVENTS, LATEST_UPDATES, Page, Section, article_page,
+from .stages.pages import (CLAIMANT_NAMES, CLAIMS, EVENTS, LATEST_UPDATES, ClaimantSummary, Page, Section, article_page,
                            fixed_pages, member_item, member_slug, page_bounds,
                            page_size, section_pages, sections, shown_source_ids, sources_index_page, status_index_page,
                            topics_index_page)
@@ -48,7 +48,6 @@ from .stages.render import environment_for, render_page, template_diagnostic
 from .stages.sitemap import robots_file, sitemap_file
 from .tasks import (LATEST_UPDATES_LIST, ArticleResult, IndexJob, RenderContext, StoredArticle, analyse, index_chunk,
                     render_index)
-from .stages.claimant_pages import ClaimantSummary
 from .stages.claimants import Claimant, registered_claimant
 from .stages.verdicts import VerdictCount
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping
 
-from .diagnostics import Collector, Diagnostic, Location, did_you_mean
+from .diagnostics import Collector, Diagnostic, Location
 from .model import Article, Claim, RegisteredClaimant
 from .slugs import slug_from_title
 
@@ -86,60 +86,33 @@ def claimant_names(claims: Iterable[Claim], registered: Mapping[str, Claimant]) 
     return names
 
 
-def make_directory(registered: tuple[RegisteredClaimant, ...], articles: Iterable[Article], problems: Collector,
+def make_directory(registered: tuple[RegisteredClaimant, ...], articles: Iterable[Article],
                    published: Iterable[str] | None = None) -> ClaimantDirectory:
-    """The digest's claimants, from the registry and every claim; reports names that cannot have a page.
-
-    Every claim's name is checked; only the registered claimants and those named in a `published`
-    article (by slug; default: all) get a page."""
+    """The claimants of a digest the build has checked (article_claimants and name_clashes report what
+    is wrong with a name): the registered ones, and those named in a `published` article (by slug;
+    default: all), get a page; every claim's written name says whom it stands for."""
     shown = None if published is None else set(published)
-    _check_registry(registered, problems)
     by_key = registered_names(registered)
     names: dict[str, Claimant] = {}
     with_page: dict[str, Claimant] = {}
-    first_name: dict[str, tuple[str, Location]] = {}  # slug -> the first unregistered name given it, and where
-    reported: set[tuple[str, str]] = set()
-    ids = {entry.id: entry for entry in registered}
     for article in articles:
-        for claim in article.claims:
-            if not claim.claimant:
-                continue
-            at = claim.claimant_at or claim.at
-            found = find_claimant(claim.claimant, by_key)
-            if found is None:
-                problems.error(at, _no_address(claim.claimant))
-                continue
-            if not found.registered:
-                clash = _clash(found, at, ids, first_name)
-                if clash and (found.name, found.slug) not in reported:
-                    reported.add((found.name, found.slug))
-                    problems.error(at, clash)
-                    continue
-                first_name.setdefault(found.slug, (found.name, at))
-            names[claim.claimant] = found
-            if shown is None or article.slug in shown:
-                with_page[found.slug] = found
+        found = claimant_names(article.claims, by_key)
+        names.update(found)
+        if shown is None or article.slug in shown:
+            with_page.update((claimant.slug, claimant) for claimant in found.values())
     claimants = dict(with_page)
     claimants.update((entry.id, registered_claimant(entry)) for entry in registered)
     return ClaimantDirectory(tuple(claimants[slug] for slug in sorted(claimants)), names)
 
 
-def _clash(found: Claimant, at: Location, ids: dict[str, RegisteredClaimant],
-           first_name: dict[str, tuple[str, Location]]) -> str | None:
-    """Why an unregistered name cannot have the page its slug gives, or None."""
-    page = f"claimants/{found.slug}/"
-    if found.slug in ids:
-        entry = ids[found.slug]
-        return (f"claimant '{found.name}' would share the page {page} with the registered claimant "
-                f"'{entry.id}' ({entry.name}, {CLAIMANTS_FILE}:{entry.at.line}): add '{found.name}' to its "
-                "aliases if it is the same claimant, or register it under an id of its own")
-    first = first_name.get(found.slug)
-    if first is not None and first[0] != found.name:
-        other, other_at = first
-        return (f"claimants '{found.name}' and '{other}' ({other_at.path}:{other_at.line}) would share the page "
-                f"{page}: register them in {CLAIMANTS_FILE}, as one claimant with the other name among its "
-                "aliases, or as two with ids of their own")
-    return None
+def _clash(found: Claimant, ids: dict[str, RegisteredClaimant]) -> str | None:
+    """Why an unregistered name cannot have the page its slug gives (a registered claimant's), or None."""
+    entry = ids.get(found.slug)
+    if entry is None:
+        return None
+    return (f"claimant '{found.name}' would share the page claimants/{found.slug}/ with the registered claimant "
+            f"'{entry.id}' ({entry.name}, {CLAIMANTS_FILE}:{entry.at.line}): add '{found.name}' to its "
+            "aliases if it is the same claimant, or register it under an id of its own")
 
 
 def _check_registry(registered: tuple[RegisteredClaimant, ...], problems: Collector) -> None:
@@ -157,20 +130,7 @@ def _check_registry(registered: tuple[RegisteredClaimant, ...], problems: Collec
                                    f"({CLAIMANTS_FILE}:{first.at.line}): a name or alias may belong to one claimant only")
 
 
-def warn_unnamed(registered: tuple[RegisteredClaimant, ...], articles: Iterable[Article], problems: Collector) -> None:
-    """A registered claimant that no claim names: usually a typo, or a leftover."""
-    named = {name_key(claim.claimant) for article in articles for claim in article.claims if claim.claimant}
-    for entry in registered:
-        if not named & {name_key(name) for name in (entry.id, entry.name, *entry.aliases)}:
-            problems.warning(entry.at, f"claimant '{entry.id}' is never named in a claim")
-
-
-def suggest_slug(slug: str, directory: ClaimantDirectory) -> str:
-    """' (did you mean ...?)' for a claimant link to a page that does not exist."""
-    return did_you_mean(slug, [c.slug for c in directory.claimants])
-
-
-# Per article, and across articles: the same checks as make_directory, made so that a build can run
+# Per article, and across articles: the checks of every claimant name, made so that a build can run
 # them on the articles that changed, with the names of the others kept between builds.
 
 @dataclass(frozen=True)
@@ -201,7 +161,7 @@ def article_claimants(article: Article, registered: tuple[RegisteredClaimant, ..
             problems.error(at, _no_address(claim.claimant))
             continue
         if not found.registered:
-            clash = _clash(found, at, ids, {})
+            clash = _clash(found, ids)
             if clash:
                 problems.error(at, clash)
                 continue

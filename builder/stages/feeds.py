@@ -7,6 +7,7 @@ readers resolve against the feed's own URL (RFC 4287 xml:base rules).
 
 from __future__ import annotations
 
+import datetime
 import posixpath
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -68,17 +69,17 @@ def feed_file(feed: Feed, articles: list[AnchoredArticle], config: SiteConfig, t
 def atom_xml(feed: Feed, articles: list[AnchoredArticle], config: SiteConfig, topics: dict[str, Topic],
              targets: Mapping[str, ArticleTargets]) -> bytes:
     root = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
-    _text(root, "title", feed.title)
+    text_element(root, "title", feed.title)
     if feed.subtitle:
-        _text(root, "subtitle", feed.subtitle)
-    _text(root, "id", permanent_id(config, feed.path))
-    _text(root, "updated", max(_modified(a) for a in articles) if articles else EPOCH)
+        text_element(root, "subtitle", feed.subtitle)
+    text_element(root, "id", permanent_id(config, feed.path))
+    text_element(root, "updated", max(_modified(a) for a in articles) if articles else EPOCH)
     ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml", "href": _href(config, feed.path, feed.path)})
     ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "href": _href(config, feed.path, feed.page)})
     author = ET.SubElement(root, "author")
-    _text(author, "name", config.title)
+    text_element(author, "name", config.title)
     if config.base_url:
-        _text(author, "uri", config.base_url)
+        text_element(author, "uri", config.base_url)
     ET.SubElement(root, "generator", {"version": __version__}).text = "digest"
     for article in articles:
         root.append(_entry(article, feed, config, topics, targets))
@@ -93,15 +94,15 @@ def _entry(article: AnchoredArticle, feed: Feed, config: SiteConfig, topics: dic
     # The body's note links are fragments (#claim-x): xml:base makes them point into the article page,
     # and everything inside the entry, its own link too, is relative to that base.
     entry.set("xml:base", _href(config, feed.path, page))
-    _text(entry, "title", article.article.title)
-    _text(entry, "id", permanent_id(config, page))
-    _text(entry, "published", _timestamp(article))
-    _text(entry, "updated", _modified(article))
+    text_element(entry, "title", article.article.title)
+    text_element(entry, "id", permanent_id(config, page))
+    text_element(entry, "published", atom_time(article.article.date))
+    text_element(entry, "updated", _modified(article))
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html", "href": absolute_url(config, page) or "./"})
     for ref in article.article.topics:
         ET.SubElement(entry, "category", {"term": ref.id, "label": topics[ref.id].title})
     if article.article.summary:
-        _text(entry, "summary", article.article.summary)
+        text_element(entry, "summary", article.article.summary)
     claims = "".join(f"<li>{_claim_line(c)}</li>" for c in article.claims)
     content = _body(article, targets) + (f"<h2>Claims</h2><ol>{claims}</ol>" if claims else "")
     ET.SubElement(entry, "content", {"type": "html"}).text = content
@@ -127,15 +128,15 @@ def _href(config: SiteConfig, from_file: str, target: str) -> str:
 
 def _modified(article: AnchoredArticle) -> str:
     """When the entry last changed: its latest verdict change or dated correction, else its date."""
-    modified = last_modified(article)
-    return f"{modified.isoformat()}T00:00:00Z" if modified else _timestamp(article)
+    return atom_time(last_modified(article) or article.article.date)
 
 
-def _timestamp(article: AnchoredArticle) -> str:
-    return f"{article.article.date.isoformat()}T00:00:00Z"
+def atom_time(day: datetime.date) -> str:
+    """A day as an Atom date-time (content dates have no time of day)."""
+    return f"{day.isoformat()}T00:00:00Z"
 
 
-def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
+def text_element(parent: ET.Element, tag: str, text: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
     element.text = text
     return element

@@ -126,11 +126,6 @@ def render(parsed: ParsedMarkdown, highlights: Iterable[Highlight] = ()) -> str:
     return _PARSER.renderer.render(tokens, _PARSER.options, {})
 
 
-def render_markdown(markdown: str) -> str:
-    """HTML of a note or caveat text (no highlights)."""
-    return render(parse(markdown))
-
-
 def _pieces_of(highlight: Highlight, segments: Iterable[Segment]) -> Iterable[Segment]:
     for segment in segments:
         if segment.start < highlight.span.end and highlight.span.start < segment.start + len(segment.text):

@@ -180,20 +180,6 @@ def _identity(folder: Path) -> str:
     return f"{status.st_dev}:{status.st_ino}"
 
 
-def output_files(out: Path) -> list[str]:
-    """Every file of a built output, as paths relative to it."""
-    return _files_under(out.resolve()) if out.is_dir() else []
-
-
-def _files_under(folder: Path) -> list[str]:
-    """Every file below `folder`, as paths relative to it."""
-    found = []
-    for directory, _, names in os.walk(folder):
-        prefix = os.path.relpath(directory, folder).replace(os.sep, "/")
-        found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names)
-    return found
-
-
 def _recover_interrupted(out: Path, staging: Path) -> None:
     """Finish what a build killed inside the two-rename swap left (where no atomic exchange exists)."""
     for retired in sorted(out.parent.glob(f".{out.name}.old-*")):

@@ -22,7 +22,6 @@ from . import citations, updates
 from .articles import AnchoredArticle, AnchoredCaveat, AnchoredClaim, replaced
 from .cited import CitedCaveat, CitedClaim
 from .citations import CitedDocument
-from .claimant_pages import ClaimantSummary
 from .claimants import Claimant
 from .model import SiteConfig, Source, Status, Topic
 from .paths import (CLAIMANTS, DISCREPANCIES, HOME, NOT_FOUND, SEARCH, SOURCES, STATUSES, TOPICS,  # noqa: F401
@@ -164,6 +163,15 @@ class ClaimantView:
     counts: tuple[VerdictCount, ...]  # of all its claims, per status of the scale
     total: int
     pagination: Pagination
+
+
+@dataclass(frozen=True)
+class ClaimantSummary:
+    """A claimant as claimants/ lists it: its counts, not its claims (the index stays small)."""
+
+    claimant: Claimant
+    total: int
+    counts: tuple[VerdictCount, ...]  # per status of the scale
 
 
 @dataclass(frozen=True)

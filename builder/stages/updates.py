@@ -7,14 +7,13 @@ article) contributes none. The article page shows the events dated after the art
 "Updated" notice; updates/ and updates.xml list every event of the digest, newest first.
 
 Each article's events come from `update_events(article)` alone, so the digest's list can be kept
-per article and merged (`newest_first`) however the updates pages are split.
+per article (each event's `sort_key` orders them) however the updates pages are split.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Iterable
 
 from .model import Status
 from .paths import article_url
@@ -78,11 +77,6 @@ def update_events(article: AnchoredArticle) -> tuple[UpdateEvent, ...]:
     for caveat in article.caveats:
         if caveat.caveat.kind == "correction" and caveat.caveat.date is not None:
             events.append(UpdateEvent(caveat.caveat.date, article, caveat=caveat, note_html=caveat.text_html))
-    return tuple(sorted(events, key=lambda e: e.sort_key))
-
-
-def newest_first(events: Iterable[UpdateEvent]) -> tuple[UpdateEvent, ...]:
-    """The events of many articles as one list, newest first."""
     return tuple(sorted(events, key=lambda e: e.sort_key))
 
 

@@ -17,7 +17,7 @@ from .. import __version__
 from . import crossrefs
 from .addresses import absolute_url, permanent_id
 from .crossrefs import ArticleTargets
-from .feeds import ATOM, EPOCH
+from .feeds import ATOM, EPOCH, atom_time, text_element
 from .model import SiteConfig
 from .paths import UPDATES, UPDATES_FEED, article_url
 from .render import RenderedFile, relative_url
@@ -34,16 +34,16 @@ def updates_feed_file(config: SiteConfig, events: tuple[UpdateEvent, ...], targe
 
 def updates_xml(config: SiteConfig, events: tuple[UpdateEvent, ...], targets: Mapping[str, ArticleTargets]) -> bytes:
     root = ET.Element("feed", {"xmlns": ATOM, "xml:lang": config.language})
-    _text(root, "title", f"{TITLE} · {config.title}")
-    _text(root, "subtitle", SUBTITLE)
-    _text(root, "id", permanent_id(config, UPDATES_FEED))
-    _text(root, "updated", _timestamp(events[0]) if events else EPOCH)
+    text_element(root, "title", f"{TITLE} · {config.title}")
+    text_element(root, "subtitle", SUBTITLE)
+    text_element(root, "id", permanent_id(config, UPDATES_FEED))
+    text_element(root, "updated", atom_time(events[0].date) if events else EPOCH)
     ET.SubElement(root, "link", {"rel": "self", "type": "application/atom+xml", "href": _href(config, UPDATES_FEED)})
     ET.SubElement(root, "link", {"rel": "alternate", "type": "text/html", "href": _href(config, UPDATES)})
     author = ET.SubElement(root, "author")
-    _text(author, "name", config.title)
+    text_element(author, "name", config.title)
     if config.base_url:
-        _text(author, "uri", config.base_url)
+        text_element(author, "uri", config.base_url)
     ET.SubElement(root, "generator", {"version": __version__}).text = "digest"
     for event in events:
         root.append(_entry(event, config, targets))
@@ -55,12 +55,12 @@ def _entry(event: UpdateEvent, config: SiteConfig, targets: Mapping[str, Article
     page = article_url(event.article.slug)
     entry = ET.Element("entry")
     entry.set("xml:base", _href(config, page))  # links in the content are relative to the article's page
-    _text(entry, "title", event_title(event))
+    text_element(entry, "title", event_title(event))
     verdict = event.status.id if event.status is not None else "correction"
-    _text(entry, "id", "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"digest-update:{permanent_id(config, event.target)}"
+    text_element(entry, "id", "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"digest-update:{permanent_id(config, event.target)}"
                                                                          f":{event.date}:{verdict}")))
-    _text(entry, "published", _timestamp(event))
-    _text(entry, "updated", _timestamp(event))
+    text_element(entry, "published", atom_time(event.date))
+    text_element(entry, "updated", atom_time(event.date))
     ET.SubElement(entry, "link", {"rel": "alternate", "type": "text/html",
                                   "href": absolute_url(config, event.target) or f"#{event.note_id}"})
     note = crossrefs.resolve_links(event.note_html, event.article.slug, f"{page}index.html",
@@ -82,13 +82,3 @@ def _summary_html(event: UpdateEvent) -> str:
 
 def _href(config: SiteConfig, target: str) -> str:
     return absolute_url(config, target) or relative_url(UPDATES_FEED, target)
-
-
-def _timestamp(event: UpdateEvent) -> str:
-    return f"{event.date.isoformat()}T00:00:00Z"
-
-
-def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
-    element = ET.SubElement(parent, tag)
-    element.text = text
-    return element

@@ -82,11 +82,3 @@ def _note_html(markdown: str, at: Location, problems: Collector) -> str:
 class VerdictCount:
     status: Status
     count: int
-
-
-def count_by_status(status_ids: list[str], statuses: tuple[Status, ...]) -> tuple[VerdictCount, ...]:
-    """How many of the given status ids are each status of the scale, in the scale's order."""
-    counts = {s.id: 0 for s in statuses}
-    for status_id in status_ids:
-        counts[status_id] = counts.get(status_id, 0) + 1
-    return tuple(VerdictCount(s, counts[s.id]) for s in statuses)
